@@ -1,0 +1,72 @@
+"""Pydantic models of every schema of OGC API - Processes - Part 1: Core, 1.0."""
+
+from .base import OgcModel
+from .common import ApiError, Capabilities, ConformanceDeclaration, LandingPage, Link, ProblemDetails
+from .execute import (
+    CRS84,
+    CRS84H,
+    Bbox,
+    ExecuteRequest,
+    Format,
+    Output,
+    ProcessRequest,
+    QualifiedInputValue,
+    Reference,
+    ResponseType,
+    Subscriber,
+)
+from .job import JobInfo, JobList, JobResults, JobStatus, Results, StatusInfo
+from .process import (
+    AdditionalParameter,
+    AdditionalParameters,
+    DescriptionType,
+    InputDescription,
+    JobControlOptions,
+    Metadata,
+    OutputDescription,
+    ProcessDescription,
+    ProcessList,
+    ProcessSummary,
+    TransmissionMode,
+)
+from .schema import DataType, Schema
+
+__all__ = [
+    "CRS84",
+    "CRS84H",
+    "AdditionalParameter",
+    "AdditionalParameters",
+    "ApiError",
+    "Bbox",
+    "Capabilities",
+    "ConformanceDeclaration",
+    "DataType",
+    "DescriptionType",
+    "ExecuteRequest",
+    "Format",
+    "InputDescription",
+    "JobControlOptions",
+    "JobInfo",
+    "JobList",
+    "JobResults",
+    "JobStatus",
+    "LandingPage",
+    "Link",
+    "Metadata",
+    "OgcModel",
+    "Output",
+    "OutputDescription",
+    "ProblemDetails",
+    "ProcessDescription",
+    "ProcessList",
+    "ProcessRequest",
+    "ProcessSummary",
+    "QualifiedInputValue",
+    "Reference",
+    "ResponseType",
+    "Results",
+    "Schema",
+    "StatusInfo",
+    "Subscriber",
+    "TransmissionMode",
+]

@@ -1,0 +1,1 @@
+"""s2gos_client profile of eoproc."""

@@ -1,0 +1,1 @@
+"""s2gos_server profile of eoproc."""

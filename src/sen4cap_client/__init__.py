@@ -1,0 +1,1 @@
+"""sen4cap_client profile of eoproc."""
