@@ -1,7 +1,14 @@
 """Pydantic models of every schema of OGC API - Processes - Part 1: Core, 1.0."""
 
 from .base import OgcModel
-from .common import ApiError, Capabilities, ConformanceDeclaration, LandingPage, Link, ProblemDetails
+from .common import (
+    ApiError,
+    Capabilities,
+    ConformanceDeclaration,
+    LandingPage,
+    Link,
+    ProblemDetails,
+)
 from .execute import (
     CRS84,
     CRS84H,

@@ -73,7 +73,7 @@ class JobResults(RootModel[dict[str, Any]]):
     def __getitem__(self, key: str) -> Any:
         return self.root[key]
 
-    def __iter__(self) -> Any:  # type: ignore[override]
+    def __iter__(self) -> Any:
         return iter(self.root)
 
     def __len__(self) -> int:

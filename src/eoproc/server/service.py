@@ -157,9 +157,7 @@ class Service(Protocol):
         """The description of one process; raises :class:`NoSuchProcess`."""
         ...
 
-    async def execute(
-        self, process_id: str, request: ExecuteRequest, *, wait: bool
-    ) -> StatusInfo:
+    async def execute(self, process_id: str, request: ExecuteRequest, *, wait: bool) -> StatusInfo:
         """Validate the request, create a job and queue it.
 
         Raises :class:`NoSuchProcess`, :class:`InvalidInput` (listing every
