@@ -1,0 +1,104 @@
+"""``create_app(service)``: the FastAPI application of an OGC API - Processes service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import HTMLResponse, Response
+
+from eoproc import __version__
+
+from .links import OPENAPI_JSON
+from .openapi_doc import build_openapi
+from .problems import BodySizeLimit, install_problem_handlers
+from .routes import build_router
+from .service import Service
+
+DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
+EXPOSED_HEADERS = ("Location", "Preference-Applied", "Link", "Retry-After")
+
+
+def create_app(
+    service: Service,
+    *,
+    debug: bool = False,
+    cors_origins: Sequence[str] = (),
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+) -> FastAPI:
+    """The OGC API - Processes application over ``service``.
+
+    The lifespan starts and stops the service. Every error is answered as
+    ``application/problem+json``; tracebacks appear in bodies only with
+    ``debug``. ``cors_origins`` (e.g. ``["*"]``) enables CORS; request bodies
+    over ``max_body_size`` bytes are refused with 413.
+    """
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await service.start()
+        try:
+            yield
+        finally:
+            await service.stop()
+
+    app = FastAPI(
+        title=service.title or "OGC API - Processes",
+        description=service.description or "",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.service = service
+    install_problem_handlers(app, debug=debug)
+    app.include_router(build_router(service))
+    _add_api_documents(app)
+    app.add_middleware(BodySizeLimit, max_body_size=max_body_size)
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+            allow_headers=["*"],
+            expose_headers=list(EXPOSED_HEADERS),
+        )
+    return app
+
+
+def _add_api_documents(app: FastAPI) -> None:
+    """``/openapi.json`` (OpenAPI 3.0), ``/docs`` (Swagger UI) and ``/redoc``."""
+    cache: dict[str, Any] = {}
+
+    def openapi() -> dict[str, Any]:
+        if "document" not in cache:
+            cache["document"] = build_openapi(app)
+        return dict(cache["document"])
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    async def openapi_json(request: Request) -> Response:
+        import json
+
+        return Response(json.dumps(openapi()).encode(), media_type=OPENAPI_JSON)
+
+    async def swagger(request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{request.scope.get('root_path', '')}/openapi.json",
+            title=f"{app.title} - API documentation",
+        )
+
+    async def redoc(request: Request) -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=f"{request.scope.get('root_path', '')}/openapi.json",
+            title=f"{app.title} - API reference",
+        )
+
+    app.add_api_route("/openapi.json", openapi_json, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/docs", swagger, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/redoc", redoc, methods=["GET"], include_in_schema=False)

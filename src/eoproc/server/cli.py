@@ -1,0 +1,188 @@
+"""The server CLI: ``eoproc-server run`` / ``eoproc-server dev`` (and branded copies).
+
+``new_server_cli(name, ...)`` builds the typer application; ``s2gos-server``
+is the same CLI with another name and default service.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from .loader import DEFAULT_SERVICE, ServiceLoadError, ServiceOptions, load_service
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8008
+_DEV_ENV = "EOPROC_DEV_OPTIONS"
+
+HostOption = Annotated[
+    str, typer.Option("--host", envvar="EOPROC_HOST", help="Interface to listen on.")
+]
+PortOption = Annotated[
+    int, typer.Option("--port", envvar="EOPROC_PORT", min=1, max=65535, help="TCP port.")
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", min=1, help="Job worker processes (default: CPU count)."),
+]
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar="EOPROC_STORE",
+        help="Job store URL, e.g. sqlite:///jobs.db (default: in the user data directory).",
+    ),
+]
+MaxQueuedOption = Annotated[
+    int | None,
+    typer.Option("--max-queued", min=1, help="Queued jobs beyond which POSTs get 503."),
+]
+DebugOption = Annotated[
+    bool, typer.Option("--debug", help="Tracebacks in error bodies; verbose log.")
+]
+CorsOption = Annotated[
+    list[str] | None,
+    typer.Option("--cors-origin", help="Allow CORS from this origin (repeatable; '*' = any)."),
+]
+AccessLogOption = Annotated[bool, typer.Option("--access-log", help="Log every request (slower).")]
+MaxBodyOption = Annotated[
+    int,
+    typer.Option("--max-body-size", min=1, help="Largest request body in bytes (else 413)."),
+]
+ServiceArgument = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="[SERVICE [-- SERVICE-ARGS]]",
+        help="module:attr naming a Service, a ProcessRegistry, or a factory of either "
+        "(called with SERVICE-ARGS). Env: EOPROC_SERVICE.",
+        show_default=False,
+    ),
+]
+
+
+def _split_service(service: list[str] | None, default_service: str) -> tuple[str, list[str]]:
+    values = list(service or [])
+    if values:
+        return values[0], values[1:]
+    return os.environ.get("EOPROC_SERVICE") or default_service, []
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def new_server_cli(
+    name: str, *, summary: str, default_service: str = DEFAULT_SERVICE
+) -> typer.Typer:
+    """A server CLI called ``name`` serving ``default_service`` when no SERVICE is given."""
+    app = typer.Typer(
+        name=name,
+        help=summary,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+
+    @app.command()
+    def run(
+        service: ServiceArgument = None,
+        host: HostOption = DEFAULT_HOST,
+        port: PortOption = DEFAULT_PORT,
+        workers: WorkersOption = None,
+        store: StoreOption = None,
+        max_queued: MaxQueuedOption = None,
+        debug: DebugOption = False,
+        cors_origin: CorsOption = None,
+        access_log: AccessLogOption = False,
+        max_body_size: MaxBodyOption = 10 * 1024 * 1024,
+    ) -> None:
+        """Serve SERVICE (default: the demo processes) over HTTP until SIGTERM/Ctrl-C."""
+        from .runner import serve
+
+        spec, args = _split_service(service, default_service)
+        options = ServiceOptions(store_url=store, workers=workers, max_queued=max_queued)
+        try:
+            loaded = load_service(spec, args, options)
+        except ServiceLoadError as exc:
+            raise _fail(str(exc)) from None
+        code = serve(
+            loaded,
+            host=host,
+            port=port,
+            debug=debug,
+            cors_origins=cors_origin or (),
+            access_log=access_log,
+            max_body_size=max_body_size,
+        )
+        if code:
+            raise typer.Exit(code)
+
+    @app.command()
+    def dev(
+        service: ServiceArgument = None,
+        host: HostOption = DEFAULT_HOST,
+        port: PortOption = DEFAULT_PORT,
+        workers: WorkersOption = None,
+        store: StoreOption = None,
+        cors_origin: CorsOption = None,
+    ) -> None:
+        """Like run, with --debug and auto-reload when the code changes (development only)."""
+        import json
+
+        import uvicorn
+
+        spec, args = _split_service(service, default_service)
+        options = ServiceOptions(store_url=store, workers=workers)
+        try:
+            load_service(spec, args, options)  # fail now, not in the reloaded child
+        except ServiceLoadError as exc:
+            raise _fail(str(exc)) from None
+        os.environ[_DEV_ENV] = json.dumps(
+            {
+                "spec": spec,
+                "args": args,
+                "store": store,
+                "workers": workers,
+                "cors": cors_origin or [],
+            }
+        )
+        uvicorn.run(
+            "eoproc.server.cli:dev_app",
+            factory=True,
+            host=host,
+            port=port,
+            reload=True,
+            log_level="debug",
+        )
+
+    return app
+
+
+def dev_app() -> object:
+    """The application of ``dev`` (built anew in uvicorn's reloaded child process)."""
+    import json
+
+    from .app import create_app
+
+    config = json.loads(os.environ[_DEV_ENV])
+    options = ServiceOptions(store_url=config["store"], workers=config["workers"])
+    service = load_service(config["spec"], config["args"], options)
+    return create_app(service, debug=True, cors_origins=config["cors"])
+
+
+cli = new_server_cli(
+    "eoproc-server",
+    summary="Serve processes as an OGC API - Processes service (with a durable job store).",
+)
+
+
+def main() -> None:
+    """Entry point of ``eoproc-server``."""
+    cli(prog_name="eoproc-server")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""Execution rules of the standard: request parsing, execution mode, sync responses."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.responses import FileResponse, Response
+
+from eoproc.models import (
+    ExecuteRequest,
+    JobControlOptions,
+    ProcessDescription,
+    TransmissionMode,
+)
+
+from .links import JSON
+from .problems import MalformedBody, UnsupportedMediaType
+from .service import InvalidInput, ResultFile
+
+_JSON_TYPES = ("application/json", "text/json")
+
+
+def parse_execute_body(content_type: str | None, body: bytes) -> ExecuteRequest:
+    """The execute request of a POST body; raises a problem for any defect."""
+    if content_type:
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if media_type not in _JSON_TYPES and not media_type.endswith("+json"):
+            raise UnsupportedMediaType(
+                f"The execute request must be JSON (Content-Type: application/json), "
+                f"not {media_type!r}."
+            )
+    if not body.strip():
+        raise MalformedBody("The request body is empty; send an execute request (a JSON object).")
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedBody(f"The request body is not valid JSON: {exc}.") from None
+    if not isinstance(document, dict):
+        raise MalformedBody(
+            f"The execute request must be a JSON object, not {type(document).__name__} "
+            '(e.g. {"inputs": {...}}).'
+        )
+    try:
+        return ExecuteRequest.model_validate(document)
+    except ValidationError as exc:
+        problems = [
+            {
+                "path": ".".join(str(part) for part in error["loc"]) or "(body)",
+                "message": error["msg"],
+            }
+            for error in exc.errors()
+        ]
+        detail = "; ".join(f"{p['path']}: {p['message']}" for p in problems)
+        raise InvalidInput(
+            f"The execute request is invalid: {detail}", extra={"problems": problems}
+        ) from None
+
+
+def prefers_async(prefer: str | None) -> bool:
+    """Whether a ``Prefer`` header (RFC 7240) asks for ``respond-async``."""
+    if not prefer:
+        return False
+    for preference in prefer.split(","):
+        token = preference.split(";", 1)[0].split("=", 1)[0].strip().lower()
+        if token == "respond-async":
+            return True
+    return False
+
+
+def run_async(process: ProcessDescription, prefer_async: bool) -> bool:
+    """The negotiated execution mode (``True`` = asynchronous) per the standard's table.
+
+    Only-async processes run async, only-sync processes run sync; a process that
+    offers both runs async when the client prefers it, else sync.
+    """
+    options = set(process.jobControlOptions or ())
+    can_sync = JobControlOptions.sync_execute in options
+    can_async = JobControlOptions.async_execute in options
+    if can_sync == can_async:
+        return prefer_async
+    return can_async
+
+
+def requested_outputs(request: ExecuteRequest, results: Mapping[str, Any]) -> list[str]:
+    """The outputs the client asked for (all when it did not say)."""
+    if request.outputs:
+        return [name for name in request.outputs if name in results]
+    return list(results)
+
+
+def _media_type(
+    name: str, value: Any, request: ExecuteRequest, process: ProcessDescription
+) -> str | None:
+    wanted = request.outputs.get(name) if request.outputs else None
+    if wanted and wanted.format and wanted.format.mediaType:
+        return wanted.format.mediaType
+    if isinstance(value, dict) and isinstance(value.get("mediaType"), str):
+        return str(value["mediaType"])
+    description = (process.outputs or {}).get(name)
+    if description is not None:
+        schema = description.schema_.model_dump(by_alias=True, exclude_none=True)
+        media = schema.get("contentMediaType")
+        if isinstance(media, str):
+            return media
+    return None
+
+
+def raw_part(
+    name: str, value: Any, request: ExecuteRequest, process: ProcessDescription
+) -> tuple[bytes, str]:
+    """One output as raw content and its media type."""
+    media_type = _media_type(name, value, request, process)
+    encoding = None
+    if (
+        isinstance(value, dict)
+        and "value" in value
+        and set(value)
+        <= {
+            "value",
+            "mediaType",
+            "encoding",
+            "schema",
+        }
+    ):
+        encoding = value.get("encoding")
+        value = value["value"]
+    if isinstance(value, str) and media_type and "json" not in media_type:
+        if encoding == "base64" or media_type.startswith(("image/", "application/octet")):
+            try:
+                return base64.b64decode(value, validate=True), media_type
+            except (binascii.Error, ValueError):
+                pass
+        return value.encode(), media_type
+    return json.dumps(value).encode(), JSON
+
+
+def _by_reference(request: ExecuteRequest, name: str) -> bool:
+    wanted = request.outputs.get(name) if request.outputs else None
+    return bool(wanted and wanted.transmissionMode == TransmissionMode.reference)
+
+
+def raw_response(
+    request: ExecuteRequest,
+    process: ProcessDescription,
+    results: dict[str, Any],
+    headers: dict[str, str],
+    result_file: ResultFile | None,
+) -> Response:
+    """The ``response=raw`` answer of a synchronous execution.
+
+    One output by value: its content with its media type (a file output is
+    streamed). All outputs by reference: 204 with one ``Link`` header each.
+    Otherwise: ``multipart/related``, one part per output (``Content-ID`` = id).
+    """
+    names = requested_outputs(request, results)
+    links = [
+        f'<{value["href"]}>; rel="{name}"'
+        for name in names
+        if isinstance(value := results[name], dict) and "href" in value
+    ]
+    if names and all(_by_reference(request, name) for name in names) and len(links) == len(names):
+        return Response(status_code=204, headers={**headers, "Link": ", ".join(links)})
+    if len(names) == 1:
+        if result_file is not None:
+            return FileResponse(
+                result_file.path, media_type=result_file.media_type, headers=headers
+            )
+        content, media_type = raw_part(names[0], results[names[0]], request, process)
+        return Response(content, media_type=media_type, headers=headers)
+    boundary = uuid.uuid4().hex
+    parts: list[bytes] = []
+    for name in names:
+        value = results[name]
+        head = f"--{boundary}\r\nContent-ID: <{name}>\r\n"
+        if _by_reference(request, name) and isinstance(value, dict) and "href" in value:
+            head += f"Content-Location: {value['href']}\r\n\r\n"
+            parts.append(head.encode() + b"\r\n")
+            continue
+        content, media_type = raw_part(name, value, request, process)
+        parts.append(f"{head}Content-Type: {media_type}\r\n\r\n".encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return Response(
+        b"".join(parts),
+        media_type=f'multipart/related; boundary="{boundary}"',
+        headers=headers,
+    )

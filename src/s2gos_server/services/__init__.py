@@ -1,0 +1,1 @@
+"""Services the S2GOS server can run (``s2gos-server run -- MODULE:ATTR``)."""
