@@ -1,0 +1,214 @@
+"""The demo processes, as the Sen4CAP and S2GOS walkthroughs show them.
+
+``demo`` is the registry; serve it with ``eoproc.processes.demo:demo``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import date
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Base64Bytes, BaseModel, Field
+from typing_extensions import TypedDict
+
+from eoproc.models import Bbox, Link
+
+from .context import JobContext
+from .registry import ProcessRegistry
+
+demo = ProcessRegistry()
+
+TICK = 0.1
+"""Seconds between two cancellation checks of a sleeping process."""
+
+
+def _nap(seconds: float, ctx: JobContext, *, fail: bool = False) -> None:
+    """Sleep ``seconds`` in ticks, checking cancellation and reporting progress.
+
+    With ``fail``, raise ``RuntimeError("Woke up too early")`` half way.
+    """
+    steps = max(1, math.ceil(seconds / TICK))
+    began = time.monotonic()
+    for step in range(1, steps + 1):
+        ctx.check_cancelled()
+        time.sleep(max(0.0, began + seconds * step / steps - time.monotonic()))
+        ctx.check_cancelled()
+        if fail and step / steps >= 0.5:
+            raise RuntimeError("Woke up too early")
+        ctx.progress(100 * step / steps)
+
+
+@demo.process(title="Sleep Processor")
+def sleep_a_while(
+    ctx: JobContext,
+    duration: Annotated[float, Field(ge=0)] = 10.0,
+    fail: bool = False,
+) -> float:
+    """Sleeps for `duration` seconds. Fails on purpose if `fail` is `True`.
+    Returns the effective amount of sleep in seconds.
+    """
+    started = time.monotonic()
+    ctx.progress(0, "Falling asleep")
+    _nap(duration, ctx, fail=fail)
+    ctx.progress(100, "Woke up")
+    return time.monotonic() - started
+
+
+@demo.process(title="Prime Processor")
+def primes_between(
+    min_val: Annotated[int, Field(ge=0)] = 0,
+    max_val: Annotated[int, Field(le=100)] = 100,
+) -> list[int]:
+    """Returns the list of prime numbers between a `min_val` and `max_val`."""
+    if max_val < 2:
+        raise ValueError(f"max_val must be at least 2, got {max_val}")
+    if max_val <= min_val:
+        raise ValueError(f"max_val ({max_val}) must be greater than min_val ({min_val})")
+    sieve = [True] * (max_val + 1)
+    sieve[0] = sieve[1] = False
+    for n in range(2, math.isqrt(max_val) + 1):
+        if sieve[n]:
+            sieve[n * n :: n] = [False] * len(sieve[n * n :: n])
+    return [n for n in range(min_val, max_val + 1) if sieve[n]]
+
+
+def _check_bbox(bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    west, south, east, north = bbox
+    if not (west < east and south < north):
+        raise ValueError("bbox must be (west, south, east, north) with west < east, south < north")
+    return bbox
+
+
+def _check_relative(path: str | None) -> str | None:
+    if path is not None:
+        pure = PurePosixPath(path.replace("\\", "/"))
+        if not path or pure.is_absolute() or PureWindowsPath(path).drive or ".." in pure.parts:
+            raise ValueError("must be a relative path inside the job's output directory")
+    return path
+
+
+_VAR_NAMES = r"^\s*[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*\s*$"
+
+
+@demo.process(
+    title="Generate scene for testing",
+    inputs={
+        "var_names": {"description": "Comma-separated names of the variables."},
+        "bbox": {"description": "West, south, east, north in degrees."},
+        "resolution": {"description": "Grid spacing in degrees."},
+        "start_date": {"description": "Date of the first time slice."},
+        "end_date": {"description": "Last date a time slice may have."},
+        "periodicity": {"description": "Days between two time slices."},
+        "output_path": {
+            "description": "Path of the Zarr dataset, relative to the job's output directory."
+        },
+    },
+)
+def simulate_scene(
+    var_names: Annotated[str, Field(pattern=_VAR_NAMES)] = "a, b, c",
+    bbox: Annotated[tuple[float, float, float, float], AfterValidator(_check_bbox)] = (
+        -180.0,
+        -90.0,
+        180.0,
+        90.0,
+    ),
+    resolution: Annotated[float, Field(gt=0, le=180)] = 0.5,
+    start_date: date = date(2025, 1, 1),
+    end_date: date = date(2025, 2, 1),
+    periodicity: Annotated[int, Field(ge=1)] = 1,
+    output_path: Annotated[str | None, AfterValidator(_check_relative)] = None,
+) -> Link:
+    """Simulate a set scene images slices for testing.
+    Creates an xarray dataset with `periodicity` time slices and writes it as Zarr
+    into a temporary location. Requires installed `dask`, `xarray`, and `zarr` packages.
+
+    Notes:
+        The dataset goes to ``output_path`` (default ``scene.zarr``) inside the output
+        directory of the current job (:attr:`JobContext.output_dir`). The returned
+        link's ``href`` is that path relative to the job's output directory, its
+        ``type`` is ``application/vnd+zarr`` and its ``rel`` is ``enclosure``.
+    """
+    if end_date < start_date:
+        raise ValueError(f"end_date ({end_date}) must not be before start_date ({start_date})")
+    from ._scene import write_scene  # needs the `scene` extra
+
+    ctx = JobContext.current()
+    relative = PurePosixPath((output_path or "scene.zarr").replace("\\", "/"))
+    names = [name.strip() for name in var_names.split(",")]
+    ctx.progress(0, "Simulating scene")
+    write_scene(
+        ctx.output_dir / relative, names, bbox, resolution, start_date, end_date, periodicity, ctx
+    )
+    ctx.progress(100, "Scene written")
+    return Link(
+        href=relative.as_posix(),
+        rel="enclosure",
+        type="application/vnd+zarr",
+        title="Simulated scene",
+    )
+
+
+class SceneSpec(BaseModel):
+    threshold: float
+    factor: float
+
+
+@demo.process(title="BaseModel Test")
+def return_base_model(scene_spec: SceneSpec) -> SceneSpec:
+    # No docstring on purpose: the walkthroughs list this process without a description.
+    return scene_spec
+
+
+class EchoOutputs(TypedDict, total=False):
+    """The outputs of ``echo``: each input that was given, under its own name."""
+
+    string_input: str
+    number_input: float
+    integer_input: int
+    boolean_input: bool
+    array_input: list[Any]
+    object_input: dict[str, Any]
+    bbox_input: Bbox
+    binary_input: Base64Bytes
+
+
+@demo.process(
+    title="Echo Process",
+    inputs={
+        "array_input": {"maxOccurs": 1},
+        "bbox_input": {"format": "ogc-bbox"},
+        "binary_input": {"contentMediaType": "application/octet-stream"},
+        "pause": {"description": "Seconds to wait before answering."},
+    },
+)
+def echo(
+    ctx: JobContext,
+    string_input: str | None = None,
+    number_input: float | None = None,
+    integer_input: int | None = None,
+    boolean_input: bool | None = None,
+    array_input: list[Any] | None = None,
+    object_input: dict[str, Any] | None = None,
+    bbox_input: Bbox | None = None,
+    binary_input: Base64Bytes | None = None,
+    pause: Annotated[float, Field(ge=0, le=3600)] = 0.0,
+) -> EchoOutputs:
+    """Echoes each input it is given as the output of the same name, after `pause` seconds.
+    The test process OGC API - Processes recommends: one input of each kind (string,
+    number, integer, boolean, array, object, bounding box, base64-encoded binary).
+    """
+    given = {
+        "string_input": string_input,
+        "number_input": number_input,
+        "integer_input": integer_input,
+        "boolean_input": boolean_input,
+        "array_input": array_input,
+        "object_input": object_input,
+        "bbox_input": bbox_input,
+        "binary_input": binary_input,
+    }
+    _nap(pause, ctx)
+    return EchoOutputs(**{name: value for name, value in given.items() if value is not None})  # type: ignore[typeddict-item]
