@@ -1,0 +1,220 @@
+"""The asynchronous client: the same operations as :class:`Client`, as coroutines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .base import BaseClient
+from .commands import Operation
+from .config import ClientConfig
+from .drivers import async_http, http_options, run_async
+from .profile import ClientProfile
+
+if TYPE_CHECKING:
+    import httpx
+
+    from eoproc.models import (
+        Capabilities,
+        ConformanceDeclaration,
+        ExecuteRequest,
+        JobList,
+        JobResults,
+        ProcessDescription,
+        ProcessList,
+        StatusInfo,
+    )
+
+    from .core import DateTimeFilter, ExecutionMode, ProgressCallback
+    from .validation import RequestProblem
+
+T = TypeVar("T")
+
+
+class AsyncClient(BaseClient):
+    """An asyncio (anyio) client of an OGC API - Processes server.
+
+    ``AsyncClient()`` reads the configuration (arguments > environment > config file >
+    defaults, see :class:`ClientConfig`); use it as an async context manager or
+    call :meth:`aclose`. Every method raises :class:`ClientError` for error answers and
+    :class:`TransportError` for network failures.
+    """
+
+    def __init__(
+        self,
+        config: ClientConfig | None = None,
+        *,
+        api_url: str | None = None,
+        profile: ClientProfile | None = None,
+        config_path: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        **overrides: Any,
+    ) -> None:
+        super().__init__(
+            config, api_url=api_url, profile=profile, config_path=config_path, **overrides
+        )
+        self._transport = transport
+        self._http_client: httpx.AsyncClient | None = None
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The underlying ``httpx.AsyncClient`` (created on first use)."""
+        if self._http_client is None:
+            options = http_options(self.config, self._auth(), self._user_agent())
+            self._http_client = async_http(self.config, options, self._transport)
+        return self._http_client
+
+    async def _run(self, operation: Operation[T]) -> T:
+        return await run_async(self.http, operation)
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        if self._http_client is not None:
+            await self._http_client.aclose()
+            self._http_client = None
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def get_capabilities(self) -> Capabilities:
+        """The landing page of the service."""
+        return await self._run(self._core.get_capabilities())
+
+    async def get_conformance(self) -> ConformanceDeclaration:
+        """The conformance classes the service declares."""
+        return await self._run(self._core.get_conformance())
+
+    async def get_processes(self, limit: int | None = None, all_pages: bool = False) -> ProcessList:
+        """The list of processes (every page with ``all_pages``)."""
+        return await self._run(self._core.get_processes(limit, all_pages))
+
+    async def get_process(self, process_id: str) -> ProcessDescription:
+        """The description of a process."""
+        return await self._run(self._core.get_process(process_id))
+
+    async def execute_process(
+        self,
+        process_id: str,
+        request: ExecuteRequest | Mapping[str, Any] | None = None,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        outputs: Mapping[str, Any] | None = None,
+        response: str | None = None,
+        subscriber: Mapping[str, Any] | None = None,
+        mode: ExecutionMode = "async",
+    ) -> StatusInfo | JobResults:
+        """Execute a process.
+
+        ``request`` is an :class:`ExecuteRequest` or a mapping (a mapping of inputs
+        works too); ``inputs`` etc. add to it. ``mode="async"`` returns the new job's
+        status; ``"sync"`` returns the results (waiting for the job if the server
+        runs it asynchronously); ``"auto"`` returns whatever the server chose.
+        Execution requests are never retried automatically.
+        """
+        return await self._run(
+            self._core.execute_process(
+                process_id,
+                request,
+                inputs=inputs,
+                outputs=outputs,
+                response=response,
+                subscriber=subscriber,
+                mode=mode,
+            )
+        )
+
+    async def get_jobs(
+        self,
+        limit: int | None = None,
+        status: str | Iterable[str] | None = None,
+        process_id: str | Iterable[str] | None = None,
+        datetime: DateTimeFilter | None = None,
+        all_pages: bool = False,
+        *,
+        min_duration: int | None = None,
+        max_duration: int | None = None,
+    ) -> JobList:
+        """The list of jobs, optionally filtered (every page with ``all_pages``)."""
+        return await self._run(
+            self._core.get_jobs(
+                limit,
+                status,
+                process_id,
+                datetime,
+                all_pages,
+                min_duration=min_duration,
+                max_duration=max_duration,
+            )
+        )
+
+    async def get_job(self, job_id: str) -> StatusInfo:
+        """The status of a job."""
+        return await self._run(self._core.get_job(job_id))
+
+    async def get_job_results(self, job_id: str) -> JobResults:
+        """The results of a successful job."""
+        return await self._run(self._core.get_job_results(job_id))
+
+    get_job_result = get_job_results
+
+    async def dismiss_job(self, job_id: str) -> StatusInfo:
+        """Cancel a running job or delete a finished one."""
+        return await self._run(self._core.dismiss_job(job_id))
+
+    async def wait_for_job(
+        self,
+        job_id: str,
+        timeout: float | None = None,
+        on_progress: ProgressCallback | None = None,
+        raise_on_failure: bool = True,
+    ) -> StatusInfo:
+        """Wait until a job ends; raises :class:`JobFailedError`, :class:`JobTimeoutError`."""
+        return await self._run(
+            self._core.wait_for_job(job_id, timeout, on_progress, raise_on_failure)
+        )
+
+    async def execute_and_wait(
+        self,
+        process_id: str,
+        request: ExecuteRequest | Mapping[str, Any] | None = None,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        outputs: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> JobResults:
+        """Execute a process, wait for its job and return the results."""
+        return await self._run(
+            self._core.execute_and_wait(
+                process_id,
+                request,
+                inputs=inputs,
+                outputs=outputs,
+                timeout=timeout,
+                on_progress=on_progress,
+            )
+        )
+
+    async def download_results(self, job_id: str, directory: str | Path) -> list[Path]:
+        """Download a job's outputs given by reference into ``directory``."""
+        return await self._run(self._core.download_results(job_id, directory))
+
+    async def validate_request(
+        self, process_id: str, request: ExecuteRequest | Mapping[str, Any]
+    ) -> list[RequestProblem]:
+        """The problems of a request against the process's input schemas."""
+        return await self._run(self._core.validate_request(process_id, request))
+
+    async def create_request(self, process_id: str) -> ExecuteRequest:
+        """A request template for a process (defaults, first enum values, empty values)."""
+        return await self._run(self._core.create_request(process_id))

@@ -1,0 +1,93 @@
+"""What the sync and async clients share: configuration, core, repr."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from .commands import RetryPolicy
+from .config import ClientConfig
+from .core import ApiCore
+from .profile import EOPROC_PROFILE, ClientProfile
+
+
+class BaseClient:
+    """Configuration and the sans-IO core of a client; no I/O here.
+
+    Subclasses for a branded tool set ``default_profile`` and ``config_class``.
+    """
+
+    default_profile: ClassVar[ClientProfile] = EOPROC_PROFILE
+    config_class: ClassVar[type[ClientConfig]] = ClientConfig
+
+    def __init__(
+        self,
+        config: ClientConfig | None = None,
+        *,
+        api_url: str | None = None,
+        profile: ClientProfile | None = None,
+        config_path: str | None = None,
+        **overrides: Any,
+    ) -> None:
+        if config is None:
+            config = self.config_class.load(
+                profile=profile or self.default_profile,
+                config_path=config_path,
+                api_url=api_url,
+                **overrides,
+            )
+        else:
+            update = {k: v for k, v in {"api_url": api_url, **overrides}.items() if v is not None}
+            if update:
+                config = _updated(config, update)
+        self.config: ClientConfig = config
+        self._core = ApiCore(RetryPolicy(config.retries, config.backoff_factor, config.backoff_max))
+        _register_html_formatters()
+
+    @property
+    def api_url(self) -> str:
+        """The server's API URL."""
+        return self.config.api_url
+
+    def _user_agent(self) -> str:
+        from eoproc import __version__
+
+        agent = self.config.profile.user_agent or f"{self.config.profile.name}-client"
+        return f"{agent}/{__version__} (eoproc)"
+
+    def _auth(self) -> Any:
+        from .auth import build_auth
+
+        return build_auth(self.config.auth, self.config.api_url)
+
+    def __repr__(self) -> str:
+        auth = self.config.auth.type
+        return (
+            f"{type(self).__name__}(api_url={self.config.api_url!r}, "
+            f"profile={self.config.profile.name!r}, auth={auth!r})"
+        )
+
+
+def _updated(config: ClientConfig, update: dict[str, Any]) -> ClientConfig:
+    """A copy of ``config`` with ``update`` applied and validated."""
+    from .config import AuthConfig
+
+    data = config.model_dump()
+    data.update(update)
+    if isinstance(data.get("auth"), dict):
+        data["auth"] = AuthConfig.model_validate(data["auth"])
+    fresh = type(config).model_construct(**data)
+    fresh.api_url = ClientConfig._check_url(fresh.api_url)
+    fresh._profile = config.profile
+    fresh._config_file = config.config_file
+    return fresh
+
+
+def _register_html_formatters() -> None:
+    """Tables for process lists, job lists and job status in a running IPython."""
+    import sys
+
+    if "IPython" not in sys.modules:
+        return
+    from .html import register_ipython_formatters
+
+    register_ipython_formatters()

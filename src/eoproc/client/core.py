@@ -1,0 +1,400 @@
+"""Every client operation, written once as a sans-IO generator (see ``commands``).
+
+:class:`ApiCore` builds the requests and parses the answers; the sync
+:class:`~eoproc.client.Client` and the :class:`~eoproc.client.AsyncClient`
+run its operations with ``drivers.run_sync`` / ``drivers.run_async``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime as _datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote
+
+from .commands import Call, Notify, Operation, RetryPolicy, Sleep, send
+from .errors import ClientError, JobFailedError, JobTimeoutError
+from .responses import check, file_name, json_of, model_of, next_link
+
+if TYPE_CHECKING:
+    import httpx
+
+    from eoproc.models import (
+        ApiError,
+        Capabilities,
+        ConformanceDeclaration,
+        ExecuteRequest,
+        JobList,
+        JobResults,
+        ProcessDescription,
+        ProcessList,
+        StatusInfo,
+    )
+
+    from .validation import RequestProblem
+
+ExecutionMode = Literal["async", "sync", "auto"]
+ProgressCallback = Callable[["StatusInfo"], Any]
+DateTimeFilter = str | _datetime | tuple[_datetime | str | None, _datetime | str | None]
+
+POLL_INTERVAL = (0.1, 2.0)
+_GONE = (403, 404, 410)
+
+
+def _path(*parts: str) -> str:
+    return "/".join(quote(part, safe="") for part in parts)
+
+
+class ApiCore:
+    """Request building and answer parsing for one OGC API - Processes server."""
+
+    def __init__(self, retry: RetryPolicy, poll_interval: tuple[float, float] = POLL_INTERVAL):
+        self.retry = retry
+        self.poll_interval = poll_interval
+
+    def _get(self, url: str, params: Mapping[str, Any] | None = None) -> Operation[httpx.Response]:
+        return send(Call("GET", url, params=params), self.retry)
+
+    # -- service ------------------------------------------------------------------------
+
+    def get_capabilities(self) -> Operation[Capabilities]:
+        """The landing page."""
+        from eoproc.models import Capabilities
+
+        return model_of((yield from self._get("")), Capabilities)
+
+    def get_conformance(self) -> Operation[ConformanceDeclaration]:
+        """The conformance declaration."""
+        from eoproc.models import ConformanceDeclaration
+
+        return model_of((yield from self._get("conformance")), ConformanceDeclaration)
+
+    # -- processes ----------------------------------------------------------------------
+
+    def get_processes(
+        self, limit: int | None = None, all_pages: bool = False
+    ) -> Operation[ProcessList]:
+        """The process list (all pages with ``all_pages``)."""
+        from eoproc.models import ProcessList
+
+        params = {"limit": limit} if limit is not None else None
+        body = yield from self._pages("processes", params, "processes", all_pages)
+        return ProcessList.model_validate(body)
+
+    def get_process(self, process_id: str) -> Operation[ProcessDescription]:
+        """The description of one process."""
+        from eoproc.models import ProcessDescription
+
+        return model_of((yield from self._get(_path("processes", process_id))), ProcessDescription)
+
+    def execute_process(
+        self,
+        process_id: str,
+        request: ExecuteRequest | Mapping[str, Any] | None = None,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        outputs: Mapping[str, Any] | None = None,
+        response: str | None = None,
+        subscriber: Mapping[str, Any] | None = None,
+        mode: ExecutionMode = "async",
+    ) -> Operation[StatusInfo | JobResults]:
+        """Execute a process: the job's status (async), or its results (sync)."""
+        from eoproc.models import JobResults, StatusInfo
+
+        body = build_request(
+            request, inputs=inputs, outputs=outputs, response=response, subscriber=subscriber
+        )
+        if mode not in ("async", "sync", "auto"):
+            raise ValueError(f"mode must be 'async', 'sync' or 'auto', not {mode!r}")
+        headers = {"Prefer": "respond-async"} if mode == "async" else None
+        url = _path("processes", process_id) + "/execution"
+        answer = check(
+            (yield from send(Call("POST", url, json=body.to_dict(), headers=headers), self.retry))
+        )
+        result = _execution_result(answer, body)
+        if isinstance(result, str):  # only a Location: the job's status is there
+            result = model_of((yield from self._get(result)), StatusInfo)
+        if mode == "sync" and isinstance(result, StatusInfo):
+            yield from self.wait_for_job(result.jobID)
+            return (yield from self.get_job_results(result.jobID))
+        return result if isinstance(result, StatusInfo | JobResults) else JobResults(result)
+
+    # -- jobs ---------------------------------------------------------------------------
+
+    def get_jobs(
+        self,
+        limit: int | None = None,
+        status: str | Iterable[str] | None = None,
+        process_id: str | Iterable[str] | None = None,
+        datetime: DateTimeFilter | None = None,
+        all_pages: bool = False,
+        *,
+        min_duration: int | None = None,
+        max_duration: int | None = None,
+    ) -> Operation[JobList]:
+        """The job list, filtered as the standard's job-list parameters allow."""
+        from eoproc.models import JobList
+
+        params: dict[str, Any] = {}
+        if limit is not None:
+            params["limit"] = limit
+        if status is not None:
+            params["status"] = [status] if isinstance(status, str) else [str(s) for s in status]
+        if process_id is not None:
+            params["processID"] = [process_id] if isinstance(process_id, str) else list(process_id)
+        if datetime is not None:
+            params["datetime"] = datetime_param(datetime)
+        if min_duration is not None:
+            params["minDuration"] = min_duration
+        if max_duration is not None:
+            params["maxDuration"] = max_duration
+        body = yield from self._pages("jobs", params or None, "jobs", all_pages)
+        body.setdefault("links", [])
+        return JobList.model_validate(body)
+
+    def get_job(self, job_id: str) -> Operation[StatusInfo]:
+        """The status of one job."""
+        from eoproc.models import StatusInfo
+
+        return model_of((yield from self._get(_path("jobs", job_id))), StatusInfo)
+
+    def get_job_results(self, job_id: str) -> Operation[JobResults]:
+        """The results of a successful job (output id to value or link)."""
+        from eoproc.models import JobResults
+
+        answer = check((yield from self._get(_path("jobs", job_id, "results"))))
+        value = _body(answer)
+        return JobResults(value if isinstance(value, dict) else {"result": value})
+
+    def dismiss_job(self, job_id: str) -> Operation[StatusInfo]:
+        """Cancel a running job or delete a finished one; its final status."""
+        from eoproc.models import JobStatus, StatusInfo
+
+        answer = check((yield from send(Call("DELETE", _path("jobs", job_id)), self.retry)))
+        body = _body(answer)
+        if isinstance(body, dict) and "status" in body:
+            return StatusInfo.model_validate({"jobID": job_id, **body})
+        return StatusInfo(jobID=job_id, status=JobStatus.dismissed)
+
+    def wait_for_job(
+        self,
+        job_id: str,
+        timeout: float | None = None,
+        on_progress: ProgressCallback | None = None,
+        raise_on_failure: bool = True,
+    ) -> Operation[StatusInfo]:
+        """Poll a job until it ends; its final status.
+
+        ``on_progress`` gets every status seen. A job that fails or is dismissed
+        raises :class:`JobFailedError` (unless ``raise_on_failure`` is false);
+        one still running after ``timeout`` seconds raises :class:`JobTimeoutError`.
+        """
+        from eoproc.models import JobStatus
+
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay, max_delay = self.poll_interval
+        status: StatusInfo | None = None
+        while True:
+            try:
+                status = yield from self.get_job(job_id)
+            except ClientError as error:
+                if status is None or error.status not in _GONE:
+                    raise
+                # the job vanished while we waited: someone dismissed it
+                status = status.model_copy(update={"status": JobStatus.dismissed})
+            if on_progress is not None:
+                yield Notify(on_progress, status)
+            if status.status.is_final:
+                break
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise JobTimeoutError(job_id, timeout or 0.0, status)
+                delay = min(delay, remaining)
+            yield Sleep(delay)
+            delay = min(delay * 1.5, max_delay)
+        if status.status != JobStatus.successful and raise_on_failure:
+            problem = (yield from self._failure(job_id)) if status.status == "failed" else None
+            raise JobFailedError(status, problem)
+        return status
+
+    def _failure(self, job_id: str) -> Operation[ApiError | None]:
+        try:
+            yield from self.get_job_results(job_id)
+        except ClientError as error:
+            return error.problem
+        return None
+
+    def execute_and_wait(
+        self,
+        process_id: str,
+        request: ExecuteRequest | Mapping[str, Any] | None = None,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        outputs: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> Operation[JobResults]:
+        """Execute asynchronously, wait for the job and return its results."""
+        from eoproc.models import JobResults
+
+        result = yield from self.execute_process(
+            process_id, request, inputs=inputs, outputs=outputs, mode="async"
+        )
+        if isinstance(result, JobResults):
+            return result
+        if on_progress is not None:
+            yield Notify(on_progress, result)
+        yield from self.wait_for_job(result.jobID, timeout=timeout, on_progress=on_progress)
+        return (yield from self.get_job_results(result.jobID))
+
+    def download_results(self, job_id: str, directory: str | Path) -> Operation[list[Path]]:
+        """Download the outputs given by reference into ``directory``; their paths."""
+        results = yield from self.get_job_results(job_id)
+        target = Path(directory)
+        target.mkdir(parents=True, exist_ok=True)
+        taken: set[str] = set()
+        paths: list[Path] = []
+        for output_id, href in result_links(results.root):
+
+            def save_as(response: httpx.Response, fallback: str = output_id) -> Path:
+                path = target / _unique(file_name(response, fallback), taken)
+                paths.append(path)
+                return path
+
+            check((yield from send(Call("GET", href, save_as=save_as), self.retry)))
+        return paths
+
+    # -- requests -----------------------------------------------------------------------
+
+    def validate_request(
+        self, process_id: str, request: ExecuteRequest | Mapping[str, Any]
+    ) -> Operation[list[RequestProblem]]:
+        """Problems of ``request`` against the process's input schemas (empty: valid)."""
+        from .validation import validate_request
+
+        return validate_request((yield from self.get_process(process_id)), request)
+
+    def create_request(self, process_id: str) -> Operation[ExecuteRequest]:
+        """A request template with every input of the process."""
+        from .validation import create_request
+
+        return create_request((yield from self.get_process(process_id)))
+
+    # -- paging -------------------------------------------------------------------------
+
+    def _pages(
+        self, url: str, params: Mapping[str, Any] | None, member: str, all_pages: bool
+    ) -> Operation[dict[str, Any]]:
+        answer = yield from self._get(url, params)
+        body = json_of(answer)
+        if not isinstance(body, dict):
+            raise ClientError(answer.status_code, message=f"The answer of {url} is not an object.")
+        items = list(body.get(member) or [])
+        seen = {str(answer.request.url)}
+        following = next_link(body, answer) if all_pages else None
+        while following and following not in seen:
+            seen.add(following)
+            page = yield from self._get(following)
+            page_body = json_of(page)
+            items.extend(page_body.get(member) or [] if isinstance(page_body, dict) else [])
+            following = next_link(page_body, page)
+        if all_pages:
+            body["links"] = [
+                link
+                for link in body.get("links") or []
+                if not (isinstance(link, dict) and link.get("rel") in ("next", "prev"))
+            ]
+        body[member] = items
+        return body
+
+
+def build_request(
+    request: ExecuteRequest | Mapping[str, Any] | None = None,
+    *,
+    inputs: Mapping[str, Any] | None = None,
+    outputs: Mapping[str, Any] | None = None,
+    response: str | None = None,
+    subscriber: Mapping[str, Any] | None = None,
+) -> ExecuteRequest:
+    """An execute request from a request (model or mapping) and keyword members.
+
+    A mapping whose keys are not execute-request members is taken as the inputs.
+    """
+    from eoproc.models import ExecuteRequest
+
+    if request is None:
+        base: dict[str, Any] = {}
+    elif isinstance(request, ExecuteRequest):
+        base = request.to_dict()
+    else:
+        base = ExecuteRequest.model_validate(dict(request)).to_dict()
+    if inputs:
+        base["inputs"] = {**base.get("inputs", {}), **inputs}
+    for name, value in (("outputs", outputs), ("response", response), ("subscriber", subscriber)):
+        if value is not None:
+            base[name] = value
+    return ExecuteRequest.model_validate(base)
+
+
+def datetime_param(value: DateTimeFilter) -> str:
+    """The ``datetime`` query value: an instant, or an interval with ``..`` for open ends."""
+
+    def one(item: _datetime | str | None) -> str:
+        if item is None:
+            return ".."
+        return item.isoformat() if isinstance(item, _datetime) else item
+
+    if isinstance(value, tuple):
+        return f"{one(value[0])}/{one(value[1])}"
+    return one(value)
+
+
+def result_links(results: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(output id, href) of every output given by reference."""
+    links = []
+    for output_id, value in results.items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict) and isinstance(item.get("href"), str):
+                links.append((output_id, item["href"]))
+    return links
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    stem, dot, suffix = name.partition(".")
+    candidate, n = name, 1
+    while candidate in taken:
+        candidate = f"{stem}-{n}{dot}{suffix}"
+        n += 1
+    taken.add(candidate)
+    return candidate
+
+
+def _body(response: httpx.Response) -> Any:
+    """The JSON value of an answer, or its bytes when it is not JSON."""
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.content
+
+
+def _execution_result(response: httpx.Response, request: ExecuteRequest) -> Any:
+    """StatusInfo, JobResults or raw value of an execution answer; a URL if only Location."""
+    from eoproc.models import JobResults, StatusInfo
+
+    body = _body(response)
+    if isinstance(body, dict) and "jobID" in body and "status" in body:
+        return StatusInfo.model_validate(body)
+    location = response.headers.get("location")
+    if body is None and location:
+        return location
+    if response.status_code == 201 and location and not isinstance(body, dict):
+        return location
+    if isinstance(body, dict):
+        return JobResults(body)
+    outputs = list(request.outputs or {})
+    return JobResults({outputs[0] if len(outputs) == 1 else "result": body})
