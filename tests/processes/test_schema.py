@@ -57,8 +57,9 @@ def test_scalars() -> None:
 
 
 def test_literal_and_enum() -> None:
-    def f(mode: Literal["fast", "slow"], colour: Colour = Colour.green, one: Literal[1] = 1) -> None:
-        ...
+    def f(
+        mode: Literal["fast", "slow"], colour: Colour = Colour.green, one: Literal[1] = 1
+    ) -> None: ...
 
     schemas = input_schemas(f)
     assert schemas["mode"] == {"type": "string", "enum": ["fast", "slow"]}
@@ -68,8 +69,9 @@ def test_literal_and_enum() -> None:
 
 
 def test_tuple_becomes_array_with_length() -> None:
-    def f(bbox: tuple[float, float, float, float], pair: tuple[int, str], many: tuple[int, ...]):
-        ...
+    def f(
+        bbox: tuple[float, float, float, float], pair: tuple[int, str], many: tuple[int, ...]
+    ): ...
 
     schemas = input_schemas(f)
     assert schemas["bbox"] == {
@@ -170,5 +172,7 @@ def test_conversion_of_type_lists_and_null() -> None:
     [int, Literal["a", "b"], Colour | None, tuple[int, str], date, Region, Tree, dict[str, int],
      Annotated[float, Field(gt=0, examples=[1.5])], list[Point] | None, bytes],
 )  # fmt: skip
-def test_every_converted_schema_validates(hint: Any, ogc_validate: Callable[[str, Any], None]) -> None:
+def test_every_converted_schema_validates(
+    hint: Any, ogc_validate: Callable[[str, Any], None]
+) -> None:
     ogc_validate("schema", to_openapi_schema(TypeAdapter(hint).json_schema()))

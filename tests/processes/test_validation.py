@@ -152,6 +152,6 @@ def test_overrides_are_enforced() -> None:
 def test_unknown_process() -> None:
     from eoproc.processes import UnknownProcessError
 
-    with pytest.raises(UnknownProcessError, match="Unknown process 'nope'.*tool") as caught:
+    with pytest.raises(UnknownProcessError, match=r"Unknown process 'nope'.*tool") as caught:
         registry.validate_inputs("nope", {})
     assert isinstance(caught.value, LookupError)

@@ -20,10 +20,12 @@ from .context import JobCancelled, JobContext, ProgressCallback
 from .errors import InputProblem, InputValidationError, UnknownProcessError
 from .process import DEFAULT_JOB_CONTROL_OPTIONS, RETURN_VALUE, Process
 from .registry import ProcessRegistry, load_registry
+from .types import Base64Binary
 
 __all__ = [
     "DEFAULT_JOB_CONTROL_OPTIONS",
     "RETURN_VALUE",
+    "Base64Binary",
     "InputProblem",
     "InputValidationError",
     "JobCancelled",

@@ -11,13 +11,14 @@ from datetime import date
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Base64Bytes, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from typing_extensions import TypedDict
 
 from eoproc.models import Bbox, Link
 
 from .context import JobContext
 from .registry import ProcessRegistry
+from .types import Base64Binary
 
 demo = ProcessRegistry()
 
@@ -172,7 +173,7 @@ class EchoOutputs(TypedDict, total=False):
     array_input: list[Any]
     object_input: dict[str, Any]
     bbox_input: Bbox
-    binary_input: Base64Bytes
+    binary_input: Base64Binary
 
 
 @demo.process(
@@ -193,7 +194,7 @@ def echo(
     array_input: list[Any] | None = None,
     object_input: dict[str, Any] | None = None,
     bbox_input: Bbox | None = None,
-    binary_input: Base64Bytes | None = None,
+    binary_input: Base64Binary | None = None,
     pause: Annotated[float, Field(ge=0, le=3600)] = 0.0,
 ) -> EchoOutputs:
     """Echoes each input it is given as the output of the same name, after `pause` seconds.

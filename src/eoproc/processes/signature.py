@@ -249,8 +249,10 @@ def _is_split_type(hint: Any) -> bool:
 
 
 def is_reference_type(hint: Any) -> bool:
-    """Whether values of this type are files or links (transmissible by reference)."""
+    """Whether values of this type are files or links, or lists of them (by reference)."""
     hint = _strip_optional(_strip_annotated(hint))
+    if _is_list(hint):
+        return is_reference_type(get_args(hint)[0] if get_args(hint) else Any)
     return isinstance(hint, type) and issubclass(hint, (Link, PurePath))
 
 
