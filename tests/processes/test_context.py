@@ -109,11 +109,10 @@ def test_cancellation_by_callback_stops_the_function() -> None:
 
 
 def test_cancel_before_start_does_not_run() -> None:
-    ctx = JobContext()
+    seen: list[int | None] = []
+    ctx = JobContext(on_progress=lambda p, m: seen.append(p))
     ctx.cancel()
     assert ctx.cancelled
-    seen: list[object] = []
-    ctx._on_progress = lambda p, m: seen.append(p)
     with pytest.raises(JobCancelled):
         registry.run("injected", {}, ctx)
     assert seen == []

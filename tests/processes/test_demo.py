@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -217,3 +218,10 @@ def test_simulate_scene_default_goes_to_a_private_directory() -> None:
         second.output_dir / "scene.zarr"
     ).is_dir()
     assert first.output_dir != second.output_dir
+
+
+def test_simulate_scene_without_the_scene_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "eoproc.processes._scene", raising=False)
+    monkeypatch.setitem(sys.modules, "xarray", None)
+    with pytest.raises(ImportError, match=r"needs the 'scene' extra.*eoproc\[scene\]"):
+        demo.run("simulate_scene", {"resolution": 30, "end_date": "2025-01-01"})

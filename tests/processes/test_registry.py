@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import pickle
 from collections.abc import Callable
@@ -84,6 +85,26 @@ def several(a: int, b: int) -> dict[str, Any]:
 
 
 @registry.process
+def numpy_style(x: int, y: str = "") -> None:
+    """Says nothing.
+
+    Parameters
+    ----------
+    x : int
+        The x
+        value.
+    y
+        The y.
+    """
+
+
+@registry.process
+async def waits(ctx: JobContext, seconds: float = 0.0) -> str:
+    await asyncio.sleep(seconds)
+    return JobContext.current().job_id + ctx.job_id
+
+
+@registry.process
 def nothing() -> None:
     return None
 
@@ -100,10 +121,11 @@ def test_decorator_returns_the_function() -> None:
 
 def test_ids_order_membership() -> None:
     assert registry.ids() == [
-        "plain", "stats-v2", "pair", "where", "linked", "several", "nothing", "broken"
+        "plain", "stats-v2", "pair", "where", "linked", "several", "numpy_style", "waits",
+        "nothing", "broken",
     ]  # fmt: skip
     assert "plain" in registry and "stats" not in registry
-    assert len(registry) == 8
+    assert len(registry) == 10
     assert [p.id for p in registry] == registry.ids()
 
 
@@ -116,6 +138,17 @@ def test_defaults_from_the_function() -> None:
         "jobControlOptions": ["sync-execute", "async-execute", "dismiss"],
         "outputTransmission": ["value"],
     }
+
+
+def test_input_descriptions_from_the_docstring() -> None:
+    assert (registry.describe("plain").inputs or {})["x"].description == "the number."
+    inputs = registry.describe("numpy_style").inputs or {}
+    assert {n: i.description for n, i in inputs.items()} == {"x": "The x value.", "y": "The y."}
+    assert registry.describe("numpy_style").description == "Says nothing."
+
+
+def test_async_functions_run_in_their_own_loop() -> None:
+    assert registry.run("waits", {"seconds": 0.01}, JobContext("j")) == {"return_value": "jj"}
 
 
 def test_given_options() -> None:
@@ -135,7 +168,7 @@ def test_unknown_process() -> None:
         registry.describe("nope")
     assert str(caught.value) == (
         "Unknown process 'nope' (known processes: plain, stats-v2, pair, where, linked, "
-        "several, nothing, broken)"
+        "several, numpy_style, waits, nothing, broken)"
     )
 
 
@@ -151,6 +184,14 @@ def test_bad_overrides_fail_at_registration() -> None:
         other.process(inputs={"x": {"maxOccurs": 3}})(plain)
     with pytest.raises(TypeError, match="keyword argument"):
         other.process(lambda *args: None)
+    with pytest.raises(TypeError, match="'x' is not a valid schema"):
+        other.process(inputs={"x": {"minimum": "low"}})(plain)
+
+    def unresolved(x: Missing) -> None:  # type: ignore[name-defined]  # noqa: F821
+        ...
+
+    with pytest.raises(TypeError, match=r"cannot resolve the type hints.*Missing"):
+        other.process(unresolved)
 
 
 def test_model_return_gives_named_outputs() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
@@ -157,7 +159,8 @@ class Process:
         """Validate ``inputs``, call the function with ``ctx`` active, return its outputs.
 
         The result maps output ids to JSON-compatible values. Exceptions of the
-        function (and :class:`JobCancelled`) propagate unchanged.
+        function (and :class:`JobCancelled`) propagate unchanged. An ``async``
+        function runs in a new event loop (so not from a thread that runs one).
         """
         values = self.validate_inputs(inputs)
         wanted = self.check_outputs(outputs)
@@ -166,7 +169,10 @@ class Process:
             values[self.signature.context_param] = ctx
         with ctx.activate():
             ctx.check_cancelled()
-            result = self.function(**values)
+            if inspect.iscoroutinefunction(self.function):
+                result = asyncio.run(self.function(**values))
+            else:
+                result = self.function(**values)
         return self._dump_outputs(result, wanted)
 
     def _dump_outputs(self, result: Any, wanted: list[str]) -> dict[str, Any]:

@@ -4,6 +4,10 @@ Each parameter becomes an :class:`InputSpec` (a pydantic ``TypeAdapter`` for the
 real Python type, the OGC input description, and the schema keywords given as
 overrides, which are enforced too); the return annotation becomes one or more
 :class:`OutputSpec`.
+
+An input's title and description come from ``inputs=``, else from
+``Field(title=..., description=...)``, else from the docstring's ``Args:``
+section (description only), else the title is made from the name.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from pathlib import PurePath
 from typing import Annotated, Any, NotRequired, Required, Union, get_args, get_origin
 
 import typing_extensions
+from jsonschema import Draft4Validator, FormatChecker
+from jsonschema.exceptions import SchemaError
 from pydantic import BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined, to_jsonable_python
@@ -25,6 +31,7 @@ from pydantic_core import PydanticUndefined, to_jsonable_python
 from eoproc.models import InputDescription, Link, OgcModel, OutputDescription
 
 from .context import JobContext
+from .docstrings import docstring_arguments
 from .schema import OPENAPI_KEYWORDS, to_openapi_schema
 
 RETURN_VALUE = "return_value"
@@ -57,6 +64,8 @@ class InputSpec:
     """The (item) schema is an object: ``{"value": ...}`` alone is not a qualified value."""
     enforced: dict[str, Any] = field(default_factory=dict)
     """Schema keywords given in ``inputs=``, checked with jsonschema on the JSON (item) value."""
+    validator: Draft4Validator | None = None
+    """The validator of :attr:`enforced` (``None`` when there is nothing to enforce)."""
 
     @property
     def required(self) -> bool:
@@ -93,10 +102,16 @@ def inspect_function(
     output_overrides: Mapping[str, Mapping[str, Any]] | None,
 ) -> Signature:
     """Derive the inputs and outputs of ``function`` (see the module docstring)."""
-    hints = typing.get_type_hints(function, include_extras=True)
+    try:
+        hints = typing.get_type_hints(function, include_extras=True)
+    except NameError as error:
+        raise TypeError(
+            f"cannot resolve the type hints of {function.__qualname__}: {error}"
+        ) from None
     input_overrides = dict(input_overrides or {})
     inputs: dict[str, InputSpec] = {}
     context_param: str | None = None
+    documented = docstring_arguments(function)
     for name, param in inspect.signature(function).parameters.items():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD, param.POSITIONAL_ONLY):
             raise TypeError(
@@ -106,7 +121,8 @@ def inspect_function(
         if _is_context(hint):
             context_param = name
             continue
-        inputs[name] = _input_spec(name, hint, param.default, input_overrides.pop(name, {}))
+        override = input_overrides.pop(name, {})
+        inputs[name] = _input_spec(name, hint, param.default, override, documented.get(name))
     if input_overrides:
         raise TypeError(
             f"{function.__qualname__}: inputs= names unknown parameters {sorted(input_overrides)}"
@@ -160,7 +176,9 @@ def _split_override(
     return described, schema
 
 
-def _input_spec(name: str, hint: Any, default: Any, override: Mapping[str, Any]) -> InputSpec:
+def _input_spec(
+    name: str, hint: Any, default: Any, override: Mapping[str, Any], documented: str | None
+) -> InputSpec:
     if isinstance(default, FieldInfo):
         field_info = default
         default = field_info.get_default(call_default_factory=True)
@@ -168,6 +186,7 @@ def _input_spec(name: str, hint: Any, default: Any, override: Mapping[str, Any])
             default = _NO_DEFAULT
         hint = Annotated[hint, field_info]
     described, enforced = _split_override(name, override, frozenset({"maxOccurs"}))
+    validator = _validator(name, enforced) if enforced else None
     max_occurs = described.pop("maxOccurs", None)
     multiple = _is_list(hint) if max_occurs is None else max_occurs != 1
     if multiple and not _is_list(hint):
@@ -175,6 +194,7 @@ def _input_spec(name: str, hint: Any, default: Any, override: Mapping[str, Any])
     adapter: TypeAdapter[Any] = TypeAdapter(hint)
     schema = to_openapi_schema(adapter.json_schema(mode="validation"))
     title, description = _pop_title(schema, hint)
+    description = description or documented
     occurs: dict[str, Any] = {}
     if multiple:
         min_items, max_items = schema.get("minItems"), schema.get("maxItems")
@@ -209,7 +229,17 @@ def _input_spec(name: str, hint: Any, default: Any, override: Mapping[str, Any])
         max_occurs=max_occurs if isinstance(max_occurs, int) else None,
         object_schema=schema.get("type") == "object",
         enforced=enforced,
+        validator=validator,
     )
+
+
+def _validator(name: str, enforced: dict[str, Any]) -> Draft4Validator:
+    """A jsonschema validator of the override keywords (OpenAPI 3.0 is Draft 4 here)."""
+    try:
+        Draft4Validator.check_schema(enforced)
+    except SchemaError as error:
+        raise TypeError(f"override of {name!r} is not a valid schema: {error.message}") from None
+    return Draft4Validator(enforced, format_checker=FormatChecker())
 
 
 def _pop_title(schema: dict[str, Any], hint: Any) -> tuple[str | None, str | None]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from jsonschema import Draft4Validator, FormatChecker
 from pydantic import ValidationError
 
 from .errors import InputProblem, InputValidationError
@@ -13,8 +12,6 @@ from .signature import InputSpec
 
 QUALIFIED_KEYS = frozenset({"value", "mediaType", "encoding", "schema"})
 """The members of a qualified value (``qualifiedInputValue.yaml``)."""
-
-_FORMAT_CHECKER = FormatChecker()
 
 
 def validate_inputs(
@@ -68,8 +65,8 @@ def _check_input(spec: InputSpec, raw: Any, values: dict[str, Any]) -> Iterator[
                 loc = loc[1:]
             yield InputProblem(path_of(spec.name, loc), detail["msg"])
         return
-    if spec.enforced:
-        validator = Draft4Validator(spec.enforced, format_checker=_FORMAT_CHECKER)
+    validator = spec.validator
+    if validator is not None:
         problems = [
             InputProblem(path_of(spec.name, [*prefix, *error.absolute_path]), error.message)
             for prefix, item in _enumerate_items(items, spec.multiple and not wrapped)
