@@ -237,11 +237,16 @@ class ClientConfig(BaseSettings):
         store = secret_store or KeyringStore()
         if secrets and store.available():
             self._config_file = target
-            for name, value in secrets.items():
-                store.set(self.profile.keyring_service, self._keyring_name(name), value)
-                data["auth"].pop(name, None)
-            data["auth"]["keyring"] = True
-            secrets = {}
+            try:
+                for name, value in secrets.items():
+                    store.set(self.profile.keyring_service, self._keyring_name(name), value)
+            except Exception:  # a locked or broken keyring: keep them in the file
+                pass
+            else:
+                for name in secrets:
+                    data["auth"].pop(name, None)
+                data["auth"]["keyring"] = True
+                secrets = {}
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
         _write_text(target, text, private=bool(secrets))
         return target

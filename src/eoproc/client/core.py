@@ -389,6 +389,8 @@ def _execution_result(response: httpx.Response, request: ExecuteRequest) -> Any:
     body = _body(response)
     if isinstance(body, dict) and "jobID" in body and "status" in body:
         return StatusInfo.model_validate(body)
+    if body is None and response.links:  # raw results by reference: one Link per output
+        return JobResults({rel: {"href": link["url"]} for rel, link in response.links.items()})
     location = response.headers.get("location")
     if body is None and location:
         return location

@@ -113,6 +113,7 @@ def _first_of(*values: Any) -> str | None:
 
 
 def _describe(status: int, problem: ApiError | None) -> str:
+    """ "The server answered 404 Not Found (No such job): Job 'x' does not exist."."""
     from http import HTTPStatus
 
     try:
@@ -122,8 +123,8 @@ def _describe(status: int, problem: ApiError | None) -> str:
     head = f"The server answered {status} {reason}"
     if problem is None:
         return head + "."
-    title = problem.title if problem.title and problem.title != reason else None
-    text = _first_of(problem.detail, title)
-    if text and title and problem.detail and title not in problem.detail:
-        text = f"{title}: {problem.detail}"
-    return f"{head}: {text.rstrip('.')}." if text else head + "."
+    title = (problem.title or "").strip().rstrip(".")
+    if title and title.lower() != reason.lower():
+        head += f" ({title})"
+    detail = (problem.detail or "").strip()
+    return f"{head}: {detail.rstrip('.')}." if detail else head + "."

@@ -54,7 +54,10 @@ class KeyringStore:
             return False
         if isinstance(backend, chainer.ChainerBackend):
             return bool(backend.backends)
-        return True
+        try:
+            return float(backend.priority) > 0
+        except Exception:  # a backend whose priority cannot be computed
+            return False
 
     def get(self, service: str, name: str) -> str | None:
         """The secret stored under ``service``/``name``, or None."""
