@@ -184,6 +184,8 @@ def test_bad_overrides_fail_at_registration() -> None:
         other.process(inputs={"x": {"maxOccurs": 3}})(plain)
     with pytest.raises(TypeError, match="keyword argument"):
         other.process(lambda *args: None)
+    with pytest.raises(TypeError, match="maxOccurs must be a positive integer"):
+        other.process(inputs={"x": {"maxOccurs": 0}})(plain)
     with pytest.raises(TypeError, match="'x' is not a valid schema"):
         other.process(inputs={"x": {"minimum": "low"}})(plain)
 
@@ -263,6 +265,17 @@ def test_registry_survives_pickling() -> None:
     for process_id in registry.ids():
         assert copy.describe(process_id) == registry.describe(process_id)
     assert copy.run("stats-v2", {"values": [4]}) == {"mean": 4.0, "n": 1, "day": "2025-01-02"}
+
+
+def test_local_functions_cannot_be_pickled_and_say_why() -> None:
+    local = ProcessRegistry()
+
+    @local.process
+    def inner(x: int = 1) -> int:
+        return x
+
+    with pytest.raises(pickle.PicklingError, match="'inner' cannot be sent to a worker process"):
+        pickle.dumps(local)
 
 
 def test_registry_runs_in_a_spawned_worker() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import pickle
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
@@ -83,6 +84,12 @@ class Process:
         return f"Process(id={self.id!r}, function={self.function.__qualname__})"
 
     def __getstate__(self) -> dict[str, Any]:
+        name = getattr(self.function, "__qualname__", "")
+        if "<locals>" in name or "<lambda>" in name:
+            raise pickle.PicklingError(
+                f"process {self.id!r} cannot be sent to a worker process: its function "
+                f"{name} is not defined at the top level of a module"
+            )
         return {"function": self.function, "options": self._options}
 
     def __setstate__(self, state: dict[str, Any]) -> None:

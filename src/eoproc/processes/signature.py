@@ -188,6 +188,12 @@ def _input_spec(
     described, enforced = _split_override(name, override, frozenset({"maxOccurs"}))
     validator = _validator(name, enforced) if enforced else None
     max_occurs = described.pop("maxOccurs", None)
+    if (
+        max_occurs is not None
+        and max_occurs != "unbounded"
+        and not (isinstance(max_occurs, int) and max_occurs >= 1)
+    ):
+        raise TypeError(f"input {name!r}: maxOccurs must be a positive integer or 'unbounded'")
     multiple = _is_list(hint) if max_occurs is None else max_occurs != 1
     if multiple and not _is_list(hint):
         raise TypeError(f"input {name!r}: maxOccurs > 1 needs a list type hint, not {hint!r}")
@@ -291,10 +297,10 @@ def _member_types(hint: Any) -> dict[str, Any]:
     hint = _strip_annotated(hint)
     if isinstance(hint, type) and issubclass(hint, BaseModel):
         return {(f.alias or n): f.annotation for n, f in hint.model_fields.items()}
-    types = typing.get_type_hints(hint, include_extras=True)
+    members = typing.get_type_hints(hint, include_extras=True)
     return {
         n: get_args(t)[0] if get_origin(t) in (Required, NotRequired) else t
-        for n, t in types.items()
+        for n, t in members.items()
     }
 
 
@@ -329,9 +335,11 @@ def _split_output_specs(
         raise TypeError(
             f"{function.__qualname__}: outputs= names unknown members {sorted(unknown)}"
         )
-    types = _member_types(hint)
+    member_types = _member_types(hint)
     return {
-        name: _output_spec(name, dict(schema), types.get(name, Any), overrides.get(name, {}), None)
+        name: _output_spec(
+            name, dict(schema), member_types.get(name, Any), overrides.get(name, {}), None
+        )
         for name, schema in properties.items()
     }
 
