@@ -1,0 +1,104 @@
+"""Start-up time of the ``sen4cap-client`` command (wall time, medians).
+
+    python bench/cli_startup.py [--runs 15] [--api-url URL]
+
+Measures ``sen4cap-client --help`` and ``sen4cap-client list-processes`` against
+a local eoproc server (started here on a free port unless ``--api-url`` is given),
+plus ``python -c pass`` as the floor of this machine. Byte code is compiled
+first and kept (``PYTHONDONTWRITEBYTECODE`` is removed), as in a user's install.
+Goals: ``--help`` <= 0.20 s, ``list-processes`` <= 0.28 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOALS = {"--help": 0.20, "list-processes": 0.28}
+
+
+def console_script(name: str) -> str:
+    """The installed script beside this interpreter (not a pyenv shim)."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise SystemExit(f"{name} is not installed (pip install -e .)")
+    return found
+
+
+def time_runs(
+    command: Sequence[str], env: dict[str, str], runs: int
+) -> tuple[list[float], list[float]]:
+    """Wall and CPU (user + system) times of ``runs`` runs, after one warm-up run."""
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    walls, cpus = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return walls, cpus
+
+
+@contextmanager
+def local_server() -> Iterator[str]:
+    """A real eoproc server on a free loopback port, for the duration of the block."""
+    sys.path.insert(0, str(ROOT))
+    from tests.live_server import run_server
+
+    with tempfile.TemporaryDirectory() as tmp, run_server(Path(tmp) / "jobs.db") as server:
+        yield server.url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--api-url", help="Use this server instead of starting one.")
+    args = parser.parse_args()
+
+    script = console_script("sen4cap-client")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    with tempfile.TemporaryDirectory() as home:
+        env["HOME"] = home  # no user config file
+        cases = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "--help": [script, "--help"],
+            "list-processes": [script, "list-processes"],
+        }
+        with local_server() if args.api_url is None else _given(args.api_url) as url:
+            env["SEN4CAP_API_URL"] = url
+            print(f"{'':<30}{'wall time':^18}  {'cpu time':>8}")
+            print(f"{'command':<30}{'median':>9}{'min':>9}{'median':>10}{'goal':>8}")
+            for label, command in cases.items():
+                walls, cpus = time_runs(command, env, args.runs)
+                goal = GOALS.get(label)
+                name = f"sen4cap-client {label}" if label in GOALS else label
+                print(
+                    f"{name:<30}{statistics.median(walls):8.3f}s{min(walls):8.3f}s"
+                    f"{statistics.median(cpus):9.3f}s{f'{goal:.2f}s' if goal else '':>8}"
+                )
+            print(f"({args.runs} runs each; wall time is what the goal is about)")
+
+
+@contextmanager
+def _given(url: str) -> Iterator[str]:
+    yield url
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""Commands that execute processes and manage jobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, cast
+
+import typer
+
+from ..inputs import build_request
+from ..render import OutputFormat, output
+
+if TYPE_CHECKING:
+    from eoproc.models import StatusInfo
+
+from .options import (
+    ConfigOption,
+    FormatOption,
+    InputOption,
+    JobIdArgument,
+    ProcessIdArgument,
+    RequestOption,
+    session_of,
+)
+
+WaitOption = Annotated[
+    bool,
+    typer.Option("--wait", "-w", help="Wait for the job to end, showing its progress."),
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option("--timeout", metavar="SECONDS", min=0, help="Stop waiting after this time."),
+]
+OutputDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output-dir",
+        "-o",
+        metavar="DIR",
+        file_okay=False,
+        help="Download the outputs given by reference into this directory.",
+    ),
+]
+STATUS_VALUES = ("accepted", "running", "successful", "failed", "dismissed")
+
+
+def execute_process(
+    ctx: typer.Context,
+    process_id: ProcessIdArgument,
+    request: RequestOption = None,
+    inputs: InputOption = None,
+    wait: WaitOption = False,
+    timeout: TimeoutOption = None,
+    output_dir: OutputDirOption = None,
+    config: ConfigOption = None,
+    format: FormatOption = OutputFormat.yaml,
+) -> None:
+    """Execute a process in asynchronous mode.
+
+    Inputs come from `--request FILE` and `-i NAME=VALUE` options; the options
+    override the file.
+    Prints the new job's status; with `--wait`, follows the job to its end and
+    prints its results (exit code 2 if it failed; Ctrl-C offers to dismiss it).
+
+    Alias: `ep`.
+    """
+    body = build_request(request, inputs)
+    with session_of(ctx).client(config) as client:
+        status = cast("StatusInfo", client.execute_process(process_id, body))
+        if not wait:
+            output(status, format, "job")
+            return
+        from ..wait import wait_for_job
+
+        final = wait_for_job(client, status.jobID, timeout=timeout)
+        _print_results(client, final.jobID, output_dir, format)
+
+
+def list_jobs(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-l", min=1, help="Maximum number of jobs.")
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status",
+            "-s",
+            metavar="STATUS",
+            help=f"Only jobs with this status ({'|'.join(STATUS_VALUES)}); repeatable.",
+        ),
+    ] = None,
+    process_id: Annotated[
+        list[str] | None,
+        typer.Option("--process", "-p", metavar="PROCESS_ID", help="Only jobs of this process."),
+    ] = None,
+    all_pages: Annotated[
+        bool, typer.Option("--all", "-a", help="Follow the paging links to fetch every job.")
+    ] = False,
+    config: ConfigOption = None,
+    format: FormatOption = OutputFormat.yaml,
+) -> None:
+    """List all jobs.
+
+    Alias: `lj`.
+    """
+    from ..errors import UserError
+
+    for value in status or ():
+        if value not in STATUS_VALUES:
+            raise UserError(f"Invalid status {value!r}: expected one of {', '.join(STATUS_VALUES)}")
+    query: dict[str, Any] = {"all_pages": all_pages}
+    if limit is not None:
+        query["limit"] = limit
+    if status:
+        query["status"] = status
+    if process_id:
+        query["process_id"] = process_id
+    with session_of(ctx).client(config) as client:
+        output(client.get_jobs(**query), format, "jobs")
+
+
+def get_job(
+    ctx: typer.Context,
+    job_id: JobIdArgument,
+    watch: Annotated[
+        bool, typer.Option("--watch", "-w", help="Follow the job's progress until it ends.")
+    ] = False,
+    timeout: TimeoutOption = None,
+    config: ConfigOption = None,
+    format: FormatOption = OutputFormat.yaml,
+) -> None:
+    """Get job details.
+
+    With `--watch`, shows the job's progress until it ends, then its final
+    status (exit code 2 if it failed).
+
+    Alias: `gj`.
+    """
+    with session_of(ctx).client(config) as client:
+        if not watch:
+            output(client.get_job(job_id), format, "job")
+            return
+        from eoproc.client import JobFailedError
+
+        from ..wait import wait_for_job
+
+        try:
+            final = wait_for_job(client, job_id, timeout=timeout)
+        except JobFailedError as error:
+            output(error.status, format, "job")
+            raise
+        output(final, format, "job")
+
+
+def dismiss_job(
+    ctx: typer.Context,
+    job_id: JobIdArgument,
+    config: ConfigOption = None,
+    format: FormatOption = OutputFormat.yaml,
+) -> None:
+    """Cancel a running or delete a finished job.
+
+    Alias: `dj`.
+    """
+    with session_of(ctx).client(config) as client:
+        output(client.dismiss_job(job_id), format, "job")
+
+
+def get_job_results(
+    ctx: typer.Context,
+    job_id: JobIdArgument,
+    output_dir: OutputDirOption = None,
+    config: ConfigOption = None,
+    format: FormatOption = OutputFormat.yaml,
+) -> None:
+    """Get job results.
+
+    With `--output-dir`, outputs given by reference are downloaded there and
+    the files written are listed.
+
+    Alias: `gjr`.
+    """
+    with session_of(ctx).client(config) as client:
+        _print_results(client, job_id, output_dir, format)
+
+
+def _print_results(client: Any, job_id: str, output_dir: Path | None, fmt: OutputFormat) -> None:
+    if output_dir is None:
+        output(client.get_job_results(job_id), fmt, "results")
+        return
+    paths = client.download_results(job_id, output_dir)
+    output([str(path) for path in paths], fmt, "files")
