@@ -16,7 +16,7 @@ try:
     import zarr  # noqa: F401  (xarray needs it to write Zarr)
 except ImportError as error:  # pragma: no cover - depends on the installation
     raise ImportError(
-        f"simulate_scene needs the 'scene' extra ({error.name} is missing): "
+        f"simulate_scene needs the 'scene' extra ({error.name or error} is missing): "
         "pip install 'eoproc[scene]'"
     ) from error
 
