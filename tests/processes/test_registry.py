@@ -184,6 +184,8 @@ def test_bad_overrides_fail_at_registration() -> None:
         other.process(inputs={"x": {"maxOccurs": 3}})(plain)
     with pytest.raises(TypeError, match="keyword argument"):
         other.process(lambda *args: None)
+    with pytest.raises(TypeError, match="takes keyword options"):
+        other.process("my_id")  # type: ignore[call-overload]
     with pytest.raises(TypeError, match="maxOccurs must be a positive integer"):
         other.process(inputs={"x": {"maxOccurs": 0}})(plain)
     with pytest.raises(TypeError, match="'x' is not a valid schema"):

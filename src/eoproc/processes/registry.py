@@ -84,6 +84,11 @@ class ProcessRegistry:
             keywords: Keywords of the process.
         """
         if function is not None:
+            if not callable(function):
+                raise TypeError(
+                    f"registry.process takes keyword options (e.g. id={function!r}), "
+                    f"not {type(function).__name__}"
+                )
             self.add(Process(function))
             return function
 
