@@ -1,0 +1,352 @@
+"""A pool of worker processes driven from the asyncio event loop.
+
+The pool knows which job each worker runs (``current``, reported by the worker)
+and which it holds queued behind it (``queue``, sent but not known to have
+started). A worker gets a second job only while everything it holds belongs to
+processes that finish in a few milliseconds, so a queued job never waits long
+behind another and a long job always starts on an idle worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from .worker import JobSpec, worker_main
+
+log = logging.getLogger(__name__)
+
+SHORT_JOB = 0.02
+"""Processes whose jobs take less than this (seconds, moving average) are prefetched."""
+KILL_AFTER = 1.0
+"""Seconds between SIGTERM and SIGKILL of a worker being stopped."""
+
+DoneCallback = Callable[[str, str, str | None, int | None, int, str | None, str | None], None]
+
+
+@dataclass(eq=False)
+class _Worker:
+    index: int
+    process: BaseProcess
+    conn: Connection
+    ready: bool = False
+    dying: bool = False
+    current: str | None = None
+    queue: deque[JobSpec] = field(default_factory=deque)
+    cancelled: set[str] = field(default_factory=set)
+    specs: dict[str, JobSpec] = field(default_factory=dict)
+
+
+class WorkerPool:
+    """``size`` worker processes running jobs of a pickled process registry.
+
+    Callbacks (all on the event loop): ``on_progress(job_id, percent, message)``,
+    ``on_done(job_id, status, message, started, finished, results_json,
+    error_json)``, ``on_capacity()`` when a worker can take a job.
+    """
+
+    def __init__(
+        self,
+        registry_pickle: bytes,
+        size: int,
+        *,
+        on_progress: Callable[[str, int | None, str | None], None],
+        on_done: DoneCallback,
+        on_capacity: Callable[[], None],
+        prefetch: int = 4,
+    ) -> None:
+        self._registry = registry_pickle
+        self.size = max(1, size)
+        self._on_progress = on_progress
+        self._on_done = on_done
+        self._on_capacity = on_capacity
+        self._depth = max(1, prefetch)
+        self._mp = multiprocessing.get_context("spawn")
+        self._workers: list[_Worker] = []
+        self._dying: set[_Worker] = set()
+        self._backlog: deque[JobSpec] = deque()
+        self._durations: dict[str, float] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closing = False
+        self._failures = 0
+        self._idle = asyncio.Event()
+
+    # -- life cycle --------------------------------------------------------------
+
+    def start(self) -> None:
+        """Spawn the workers (they become usable once they report ready)."""
+        self._loop = asyncio.get_running_loop()
+        for index in range(self.size):
+            self._spawn(index)
+
+    def _spawn(self, index: int) -> None:
+        assert self._loop is not None
+        parent_conn, child_conn = self._mp.Pipe(duplex=True)
+        process = self._mp.Process(
+            target=worker_main,
+            args=(self._registry, child_conn, os.getpid()),
+            name=f"eoproc-worker-{index}",
+            daemon=True,
+        )
+        process.start()
+        child_conn.close()
+        worker = _Worker(index, process, parent_conn)
+        self._workers.append(worker)
+        self._loop.add_reader(parent_conn.fileno(), self._on_readable, worker)
+        self._loop.add_reader(process.sentinel, self._on_exit, worker)
+
+    async def close(self) -> list[str]:
+        """Stop every worker; return the ids of the jobs they still held."""
+        self._closing = True
+        held = self.held_ids()
+        self._backlog.clear()
+        for worker in list(self._workers):
+            if worker.current is None and not worker.queue and worker.ready:
+                with contextlib.suppress(OSError):
+                    worker.conn.send(("stop",))
+            else:
+                self._terminate(worker)
+        everyone = [*self._workers, *self._dying]
+        for _ in range(int(KILL_AFTER * 20) + 20):
+            if not any(w.process.is_alive() for w in everyone):
+                break
+            await asyncio.sleep(0.05)
+        for worker in everyone:
+            if worker.process.is_alive():
+                worker.process.kill()
+            self._forget(worker)
+            worker.process.join(1)
+        return held
+
+    # -- dispatch ----------------------------------------------------------------
+
+    def _short(self, spec: JobSpec) -> bool:
+        return self._durations.get(spec.process_id, SHORT_JOB) < SHORT_JOB
+
+    def _room(self, worker: _Worker) -> int:
+        if not worker.ready or worker.dying:
+            return 0
+        held = len(worker.queue) + (worker.current is not None)
+        if held == 0:
+            return 1
+        held_specs = list(worker.queue)
+        if worker.current is not None:
+            current = worker.specs.get(worker.current)
+            if current is not None:
+                held_specs.append(current)
+        if all(self._short(spec) for spec in held_specs):
+            return max(0, self._depth - held)
+        return 0
+
+    def capacity(self) -> int:
+        """How many more jobs the pool takes now."""
+        if self._closing:
+            return 0
+        return max(0, sum(self._room(w) for w in self._workers) - len(self._backlog))
+
+    def submit(self, specs: list[JobSpec]) -> None:
+        """Hand claimed jobs to workers (they wait in the pool if none has room)."""
+        self._backlog.extend(specs)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        batches: dict[_Worker, list[JobSpec]] = {}
+        while self._backlog:
+            candidates = [w for w in self._workers if self._room(w) > 0]
+            if not candidates:
+                break
+            worker = min(candidates, key=lambda w: len(w.queue) + (w.current is not None))
+            spec = self._backlog.popleft()
+            worker.queue.append(spec)
+            worker.specs[spec.id] = spec
+            batches.setdefault(worker, []).append(spec)
+        for worker, batch in batches.items():
+            try:
+                worker.conn.send(("run", batch))
+            except OSError:
+                log.warning("worker %s is gone; its jobs go back to the pool", worker.index)
+        self._update_idle()
+
+    def held_ids(self) -> list[str]:
+        """Ids of every job the pool holds (running, queued in a worker, or waiting)."""
+        ids = [spec.id for spec in self._backlog]
+        for worker in self._workers:
+            if worker.current is not None:
+                ids.append(worker.current)
+            ids.extend(spec.id for spec in worker.queue)
+        return ids
+
+    def cancel(self, job_id: str) -> bool:
+        """Make sure a (dismissed) job stops: drop it, or terminate the worker running it."""
+        for spec in list(self._backlog):
+            if spec.id == job_id:
+                self._backlog.remove(spec)
+                self._update_idle()
+                return True
+        for worker in self._workers:
+            if worker.current == job_id:
+                worker.cancelled.add(job_id)
+                self._terminate(worker)
+                return True
+            for spec in list(worker.queue):
+                if spec.id == job_id:
+                    worker.queue.remove(spec)
+                    worker.cancelled.add(job_id)
+                    with contextlib.suppress(OSError):
+                        worker.conn.send(("cancel", job_id))
+                    self._update_idle()
+                    return True
+        return False
+
+    async def wait_idle(self, timeout: float) -> bool:
+        """Wait until no job is held (at most ``timeout`` seconds); whether that happened."""
+        self._update_idle()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        return self._idle.is_set()
+
+    def _update_idle(self) -> None:
+        if self.held_ids():
+            self._idle.clear()
+        else:
+            self._idle.set()
+
+    # -- messages from workers ---------------------------------------------------
+
+    def _on_readable(self, worker: _Worker) -> None:
+        try:
+            while worker.conn.poll():
+                self._handle(worker, worker.conn.recv())
+        except (EOFError, OSError):
+            self._remove_reader(worker)
+
+    def _start(self, worker: _Worker, job_id: str) -> None:
+        if worker.queue and worker.queue[0].id == job_id:
+            worker.queue.popleft()
+        else:
+            worker.queue = deque(s for s in worker.queue if s.id != job_id)
+        worker.current = job_id
+        if job_id in worker.cancelled:
+            self._terminate(worker)
+
+    def _handle(self, worker: _Worker, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "progress":
+            if message[1] == worker.current and message[1] not in worker.cancelled:
+                self._on_progress(message[1], message[2], message[3])
+        elif kind == "started":
+            worker.cancelled.difference_update(message[2])
+            self._start(worker, message[1])
+        elif kind == "done":
+            job_id, status, text, started, finished, results, error, skipped, next_id = message[1:]
+            worker.current = None
+            spec = worker.specs.pop(job_id, None)
+            for skipped_id in skipped:
+                worker.cancelled.discard(skipped_id)
+                worker.specs.pop(skipped_id, None)
+            if spec is not None:
+                seconds = (finished - started) / 1e6
+                old = self._durations.get(spec.process_id, seconds)
+                self._durations[spec.process_id] = 0.8 * old + 0.2 * seconds
+            if job_id in worker.cancelled:
+                worker.cancelled.discard(job_id)
+            else:
+                self._on_done(job_id, status, text, started, finished, results, error)
+            if next_id is not None:
+                self._start(worker, next_id)
+            self._dispatch()
+            self._on_capacity()
+        elif kind == "ready":
+            worker.ready = True
+            self._failures = 0
+            self._dispatch()
+            self._on_capacity()
+        elif kind == "fatal":
+            log.error("worker %s cannot start: %s", worker.index, message[1])
+
+    # -- worker exits --------------------------------------------------------------
+
+    def _terminate(self, worker: _Worker) -> None:
+        if worker.dying:
+            return
+        worker.dying = True
+        self._dying.add(worker)
+        with contextlib.suppress(OSError, ValueError):
+            worker.process.terminate()
+        assert self._loop is not None
+        self._loop.call_later(KILL_AFTER, self._kill, worker)
+        if not self._closing:
+            self._replace(worker)
+
+    def _kill(self, worker: _Worker) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            if worker.process.is_alive():
+                worker.process.kill()
+
+    def _remove_reader(self, worker: _Worker) -> None:
+        if self._loop is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self._loop.remove_reader(worker.conn.fileno())
+
+    def _forget(self, worker: _Worker) -> None:
+        self._remove_reader(worker)
+        if self._loop is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self._loop.remove_reader(worker.process.sentinel)
+        if worker in self._workers:
+            self._workers.remove(worker)
+        worker.conn.close()
+
+    def _on_exit(self, worker: _Worker) -> None:
+        """A worker process ended (terminated by us, or died)."""
+        with contextlib.suppress(OSError, EOFError):
+            self._on_readable(worker)  # take what it said before it went
+        self._forget(worker)
+        self._dying.discard(worker)
+        worker.process.join(0)
+        if self._closing:
+            return
+        code = worker.process.exitcode
+        if not worker.dying:
+            log.warning("worker %s exited unexpectedly (exit code %s)", worker.index, code)
+            if not worker.ready:
+                self._failures += 1
+            self._replace(worker)
+        if worker.current is not None and worker.current not in worker.cancelled:
+            message = f"The worker process running the job exited unexpectedly (exit code {code})."
+            now = _now()
+            self._on_done(worker.current, "failed", message, None, now, None, None)
+        self._update_idle()
+
+    def _replace(self, worker: _Worker) -> None:
+        """Spawn a replacement and hand the jobs queued in ``worker`` back to the pool."""
+        if worker in self._workers:
+            self._workers.remove(worker)
+        self._backlog.extendleft(reversed(worker.queue))
+        worker.queue.clear()
+        delay = 0.0 if self._failures < 3 else min(30.0, 2.0**self._failures)
+        assert self._loop is not None
+        if delay:
+            log.error("workers keep failing to start; next attempt in %.0f s", delay)
+            self._loop.call_later(delay, self._respawn, worker.index)
+        else:
+            self._respawn(worker.index)
+
+    def _respawn(self, index: int) -> None:
+        if not self._closing:
+            self._spawn(index)
+            self._dispatch()
+
+
+def _now() -> int:
+    return time.time_ns() // 1000

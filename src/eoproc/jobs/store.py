@@ -1,0 +1,192 @@
+"""The job store protocol: the single source of truth about jobs, and their queue.
+
+A store keeps one record per job. Executors *claim* accepted jobs atomically
+(``accepted`` → ``running``, oldest first), so that several executors (or
+server replicas on one database) never run a job twice. Writes arrive in
+batches (:class:`WriteBatch`): the job service groups the inserts, progress
+updates, outcomes and claims of one moment into one transaction.
+
+Timestamps are integers, microseconds since the Unix epoch (UTC).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from eoproc.models import JobStatus
+from eoproc.server.service import JobQuery
+
+STOPPED_MESSAGE = "The server stopped while the job was running."
+
+
+def now_us() -> int:
+    """The current time in microseconds since the epoch."""
+    return time.time_ns() // 1000
+
+
+def to_datetime(us: int | None) -> datetime | None:
+    """A UTC datetime from microseconds since the epoch (``None`` stays ``None``)."""
+    if us is None:
+        return None
+    return datetime.fromtimestamp(us / 1_000_000, UTC)
+
+
+def to_us(value: datetime) -> int:
+    """Microseconds since the epoch of a datetime (naive datetimes are taken as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return round(value.timestamp() * 1_000_000)
+
+
+def encode_cursor(created: int, job_id: str) -> str:
+    """The opaque cursor of the page that starts after job ``(created, job_id)``."""
+    raw = f"{created}:{job_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, str]:
+    """``(created, job_id)`` from a cursor; raises ``ValueError`` if it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created, job_id = raw.split(":", 1)
+        return int(created), job_id
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise ValueError(f"not a valid job-list cursor: {cursor!r}") from exc
+
+
+@dataclass(frozen=True)
+class NewJob:
+    """A job to insert as ``accepted``. JSON members are already encoded."""
+
+    id: str
+    process_id: str
+    created: int
+    inputs_json: str
+    outputs_json: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """A job an executor claimed: now ``running`` and owned by that executor."""
+
+    id: str
+    process_id: str
+    inputs_json: str
+    outputs_json: str | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a running job ended. Ignored by the store unless the job is still ``running``.
+
+    ``results_json`` (successful jobs) maps output ids to values; ``error_json``
+    (failed jobs) is ``{"message": ..., "type": ..., "traceback": ...}``.
+    """
+
+    id: str
+    status: JobStatus
+    message: str | None
+    started: int | None
+    finished: int
+    progress: int | None = None
+    results_json: str | None = None
+    error_json: str | None = None
+
+
+@dataclass
+class WriteBatch:
+    """Everything the job service writes at one moment, applied in one transaction.
+
+    Order: inserts, progress, outcomes, then a claim of up to ``claim`` accepted
+    jobs (oldest first) for executor ``owner``.
+    """
+
+    inserts: list[NewJob] = field(default_factory=list)
+    progress: dict[str, tuple[int | None, str | None]] = field(default_factory=dict)
+    outcomes: list[Outcome] = field(default_factory=list)
+    claim: int = 0
+    owner: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.inserts or self.progress or self.outcomes or self.claim > 0)
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    """One stored job. ``inputs_json`` etc. are only filled by :meth:`JobStore.get_full`."""
+
+    id: str
+    process_id: str
+    status: JobStatus
+    message: str | None
+    progress: int | None
+    created: int
+    started: int | None
+    finished: int | None
+    updated: int
+    inputs_json: str | None = None
+    outputs_json: str | None = None
+    results_json: str | None = None
+    error_json: str | None = None
+
+
+@runtime_checkable
+class JobStore(Protocol):
+    """What the job service needs from a store (SQLite now, PostgreSQL later).
+
+    Every method is a coroutine; an implementation may run its blocking driver
+    inline (sub-millisecond SQLite calls) or in a thread.
+    """
+
+    results_root: Path
+    """Directory holding one sub-directory of result files per job."""
+
+    async def open(self) -> None:
+        """Create or upgrade the schema and connect."""
+
+    async def close(self) -> None:
+        """Release connections."""
+
+    async def apply(self, batch: WriteBatch) -> list[ClaimedJob]:
+        """Apply ``batch`` in one transaction and return the jobs it claimed."""
+        ...
+
+    async def get(self, job_id: str, *, full: bool = False) -> JobRecord | None:
+        """One job (with its JSON members when ``full``), or ``None``."""
+        ...
+
+    async def list(self, query: JobQuery) -> tuple[list[JobRecord], tuple[int, str] | None]:
+        """One page of jobs newest first, and the ``(created, id)`` key after which
+        the next page starts (``None`` on the last page). Raises ``ValueError`` for a
+        bad cursor."""
+        ...
+
+    async def dismiss(self, job_id: str, now: int) -> tuple[JobStatus, JobRecord] | None:
+        """Mark a job ``dismissed`` (dropping its results) and return its previous
+        status and new record; ``None`` if there is no such job."""
+        ...
+
+    async def fail_running(
+        self, message: str, now: int, job_ids: Sequence[str] | None = None
+    ) -> int:
+        """Mark running jobs (all, or those listed) ``failed`` with ``message``."""
+        ...
+
+    async def count(self, status: JobStatus) -> int:
+        """How many jobs have ``status``."""
+        ...
+
+
+def parse_store_url(url: str) -> Path:
+    """The database path of a ``sqlite:///path.db`` URL."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or len(url) == len(prefix):
+        raise ValueError(f"Unsupported job store URL {url!r}: expected sqlite:///path/to/jobs.db")
+    return Path(url[len(prefix) :].split("?", 1)[0]).expanduser()

@@ -1,0 +1,202 @@
+"""The worker process: runs jobs from its parent, one at a time.
+
+Started with the ``spawn`` context (a fresh interpreter: no inherited sockets
+or signal handlers). It dies with its parent: ``PR_SET_PDEATHSIG`` on Linux,
+and a watchdog thread that exits when the parent is gone.
+
+Protocol on the duplex pipe (tuples):
+
+parent → worker
+    ``("run", [JobSpec, ...])`` queue jobs; ``("cancel", job_id)`` drop a queued
+    job; ``("stop",)`` exit when idle.
+worker → parent
+    ``("ready", pid)`` / ``("fatal", message)`` after start-up;
+    ``("started", job_id, skipped)`` a job starts while the worker was idle;
+    ``("progress", job_id, percent, message)``;
+    ``("done", job_id, status, message, started, finished, results_json,
+    error_json, skipped, next_id)`` a job ended and ``next_id`` starts now.
+    ``skipped`` lists cancelled jobs dropped from the queue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .results import encode_results
+
+PROGRESS_INTERVAL = 0.05
+"""Seconds between progress messages of one job (the last value is always sent)."""
+
+
+class JobSpec(NamedTuple):
+    """A job as a worker gets it."""
+
+    id: str
+    process_id: str
+    inputs_json: str
+    outputs: list[str] | None
+    job_dir: str
+
+
+def _now_us() -> int:
+    return time.time_ns() // 1000
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
+
+
+class _Worker:
+    def __init__(self, registry: Any, conn: Connection, parent_pid: int) -> None:
+        self.registry = registry
+        self.conn = conn
+        self.parent_pid = parent_pid
+        self.queue: deque[JobSpec] = deque()
+        self.skipped: list[str] = []
+        self.lock = threading.Lock()
+        self.current: str | None = None
+        self.pending: tuple[str, int | None, str | None] | None = None
+        self.last_sent = 0.0
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        with self.lock:
+            self.conn.send(message)
+
+    # -- progress ------------------------------------------------------------------
+
+    def on_progress(self, percent: int | None, message: str | None) -> None:
+        job_id = self.current
+        if job_id is None:
+            return
+        with self.lock:
+            self.pending = (job_id, percent, message)
+            if time.monotonic() - self.last_sent >= PROGRESS_INTERVAL:
+                self._flush_locked()
+
+    def _flush_locked(self) -> None:
+        if self.pending is not None and self.pending[0] == self.current:
+            self.conn.send(("progress", *self.pending))
+            self.last_sent = time.monotonic()
+        self.pending = None
+
+    def watchdog(self) -> None:
+        """Send throttled progress, and exit when the parent is gone."""
+        while True:
+            time.sleep(PROGRESS_INTERVAL)
+            if os.getppid() != self.parent_pid:
+                os._exit(1)
+            if self.pending is not None:
+                with self.lock:
+                    self._flush_locked()
+
+    # -- jobs ----------------------------------------------------------------------
+
+    def handle(self, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "run":
+            self.queue.extend(message[1])
+        elif kind == "cancel":
+            for spec in list(self.queue):
+                if spec.id == message[1]:
+                    self.queue.remove(spec)
+                    self.skipped.append(spec.id)
+        elif kind == "stop":
+            raise SystemExit(0)
+
+    def drain(self) -> None:
+        while self.conn.poll():
+            self.handle(self.conn.recv())
+
+    def take_skipped(self) -> list[str]:
+        skipped, self.skipped = self.skipped, []
+        return skipped
+
+    def run(self, spec: JobSpec) -> tuple[Any, ...]:
+        from eoproc.processes.context import JobCancelled, JobContext
+
+        started = _now_us()
+        self.current = spec.id
+        ctx = JobContext(
+            job_id=spec.id,
+            output_dir=Path(spec.job_dir),
+            on_progress=self.on_progress,
+        )
+        results_json = error_json = None
+        try:
+            inputs = json.loads(spec.inputs_json)
+            results = self.registry.run(spec.process_id, inputs, ctx=ctx, outputs=spec.outputs)
+            results_json = encode_results(results, Path(spec.job_dir))
+            status, message = "successful", "Done"
+        except JobCancelled as exc:
+            status, message = "dismissed", str(exc) or "Job dismissed"
+        except Exception as exc:
+            text = str(exc)
+            message = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+            status = "failed"
+            error_json = json.dumps(
+                {
+                    "message": message,
+                    "type": type(exc).__name__,
+                    "traceback": traceback.format_exc(),
+                }
+            )
+        finally:
+            with self.lock:
+                self.current = None
+                self.pending = None
+        return status, message, started, _now_us(), results_json, error_json
+
+    def loop(self) -> None:
+        while True:
+            if not self.queue:
+                self.handle(self.conn.recv())
+                self.drain()
+                if not self.queue:
+                    continue
+                self.send(("started", self.queue[0].id, self.take_skipped()))
+            spec = self.queue.popleft()
+            outcome = self.run(spec)
+            self.drain()
+            next_id = self.queue[0].id if self.queue else None
+            self.send(("done", spec.id, *outcome, self.take_skipped(), next_id))
+
+
+def worker_main(registry_pickle: bytes, conn: Connection, parent_pid: int) -> None:
+    """Entry point of a worker process."""
+    _die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when we stop
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        registry = pickle.loads(registry_pickle)
+    except Exception as exc:
+        conn.send(("fatal", f"cannot load the process registry: {type(exc).__name__}: {exc}"))
+        return
+    worker = _Worker(registry, conn, parent_pid)
+    threading.Thread(target=worker.watchdog, name="eoproc-watchdog", daemon=True).start()
+    conn.send(("ready", os.getpid()))
+    with contextlib.suppress(EOFError, OSError):  # the parent closed the pipe
+        worker.loop()

@@ -1,0 +1,111 @@
+"""Start, stop, restart recovery and backpressure."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from eoproc.jobs import LocalJobService, SqliteJobStore, default_store_url
+from eoproc.jobs.store import STOPPED_MESSAGE, NewJob, WriteBatch, now_us
+from eoproc.models import ExecuteRequest, JobStatus
+from eoproc.server.service import ServiceUnavailable
+
+from .conftest import ServiceFactory, wait_for
+from .procs import registry
+
+
+def test_constructing_does_no_io(tmp_path: Path) -> None:
+    db = tmp_path / "sub" / "jobs.db"
+    service = LocalJobService(registry, store_url=f"sqlite:///{db}", workers=3)
+    assert service.workers == 3
+    assert not db.parent.exists()
+    assert default_store_url().startswith("sqlite:///")
+    assert default_store_url().endswith("jobs.db")
+
+
+async def test_bad_store_url_is_a_clear_error() -> None:
+    service = LocalJobService(registry, store_url="mysql://db/jobs")
+    with pytest.raises(ValueError, match="Unsupported job store URL"):
+        await service.start()
+
+
+async def test_not_started_service_refuses_jobs() -> None:
+    service = LocalJobService(registry)
+    with pytest.raises(ServiceUnavailable):
+        await service.execute("add", ExecuteRequest(a=1), wait=False)
+
+
+async def test_restart_recovers_jobs(make_service: ServiceFactory, tmp_path: Path) -> None:
+    first = await make_service(workers=1, grace_period=0.2)
+    long = await first.execute("nap", ExecuteRequest(seconds=60), wait=False)
+    await wait_for(first, long.jobID, lambda s: s.status == JobStatus.running)
+    queued = [await first.execute("add", ExecuteRequest(a=i), wait=False) for i in range(3)]
+    await first.stop()
+
+    with pytest.raises(ServiceUnavailable):
+        await first.execute("add", ExecuteRequest(a=1), wait=False)
+    second = await make_service(workers=1)
+    failed = await second.get_job(long.jobID)
+    assert failed.status == JobStatus.failed
+    assert failed.message == STOPPED_MESSAGE
+    for i, job in enumerate(queued):
+        assert (await wait_for(second, job.jobID)).status == JobStatus.successful
+        assert (await second.get_results(job.jobID))["return_value"] == i
+
+
+async def test_jobs_left_running_by_a_crash_fail_on_start(
+    make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    store = SqliteJobStore(tmp_path / "jobs.db")
+    await store.open()
+    await store.apply(WriteBatch(inserts=[NewJob("crashed-job", "add", now_us(), '{"a": 1}')]))
+    assert [job.id for job in await store.apply(WriteBatch(claim=1, owner="x"))] == ["crashed-job"]
+    await store.close()
+
+    service = await make_service()
+    status = await service.get_job("crashed-job")
+    assert status.status == JobStatus.failed
+    assert status.message == STOPPED_MESSAGE
+
+
+async def test_stop_waits_for_running_jobs_within_the_grace_period(
+    make_service: ServiceFactory,
+) -> None:
+    service = await make_service(workers=1, grace_period=30)
+    job = await service.execute("nap", ExecuteRequest(seconds=0.5), wait=False)
+    await wait_for(service, job.jobID, lambda s: s.status == JobStatus.running)
+    stopping = asyncio.create_task(service.stop())
+    await asyncio.sleep(0)
+    with pytest.raises(ServiceUnavailable):
+        await service.execute("add", ExecuteRequest(a=1), wait=False)
+    await stopping
+    assert isinstance(service.store, SqliteJobStore)
+    store = SqliteJobStore(service.store.path)
+    await store.open()
+    record = await store.get(job.jobID)
+    await store.close()
+    assert record is not None
+    assert record.status == JobStatus.successful
+
+
+async def test_queue_limit_answers_503_with_retry_after(make_service: ServiceFactory) -> None:
+    service = await make_service(workers=1, max_queued=2, grace_period=0.2)
+    blocker = await service.execute("nap", ExecuteRequest(seconds=60), wait=False)
+    await wait_for(service, blocker.jobID, lambda s: s.status == JobStatus.running)
+    for i in range(2):
+        await service.execute("add", ExecuteRequest(a=i), wait=False)
+    with pytest.raises(ServiceUnavailable) as caught:
+        await service.execute("add", ExecuteRequest(a=3), wait=False)
+    assert int(caught.value.headers["Retry-After"]) >= 1
+    assert caught.value.status == 503
+
+    await service.dismiss_job(blocker.jobID)  # the queue drains, new jobs are taken again
+    for _ in range(200):
+        try:
+            done = await service.execute("add", ExecuteRequest(a=4), wait=True)
+            break
+        except ServiceUnavailable:
+            await asyncio.sleep(0.05)
+    assert done.status == JobStatus.successful
