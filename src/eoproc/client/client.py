@@ -27,7 +27,8 @@ if TYPE_CHECKING:
         StatusInfo,
     )
 
-    from .core import DateTimeFilter, ExecutionMode, ProgressCallback
+    from .core import ExecutionMode, ProgressCallback
+    from .payloads import DateTimeFilter
     from .validation import RequestProblem
 
 T = TypeVar("T")

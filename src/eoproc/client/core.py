@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime as _datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from .commands import Call, Notify, Operation, RetryPolicy, Sleep, send
 from .errors import ClientError, JobFailedError, JobTimeoutError
+from .payloads import (
+    DateTimeFilter,
+    build_request,
+    datetime_param,
+    execution_result,
+    json_or_bytes,
+    result_links,
+    unique_name,
+)
 from .responses import check, file_name, json_of, model_of, next_link
 
 if TYPE_CHECKING:
@@ -37,7 +45,6 @@ if TYPE_CHECKING:
 
 ExecutionMode = Literal["async", "sync", "auto"]
 ProgressCallback = Callable[["StatusInfo"], Any]
-DateTimeFilter = str | _datetime | tuple[_datetime | str | None, _datetime | str | None]
 
 POLL_INTERVAL = (0.1, 2.0)
 _GONE = (403, 404, 410)
@@ -113,7 +120,7 @@ class ApiCore:
         answer = check(
             (yield from send(Call("POST", url, json=body.to_dict(), headers=headers), self.retry))
         )
-        result = _execution_result(answer, body)
+        result = execution_result(answer, body)
         if isinstance(result, str):  # only a Location: the job's status is there
             result = model_of((yield from self._get(result)), StatusInfo)
         if mode == "sync" and isinstance(result, StatusInfo):
@@ -165,7 +172,7 @@ class ApiCore:
         from eoproc.models import JobResults
 
         answer = check((yield from self._get(_path("jobs", job_id, "results"))))
-        value = _body(answer)
+        value = json_or_bytes(answer)
         return JobResults(value if isinstance(value, dict) else {"result": value})
 
     def dismiss_job(self, job_id: str) -> Operation[StatusInfo]:
@@ -173,7 +180,7 @@ class ApiCore:
         from eoproc.models import JobStatus, StatusInfo
 
         answer = check((yield from send(Call("DELETE", _path("jobs", job_id)), self.retry)))
-        body = _body(answer)
+        body = json_or_bytes(answer)
         if isinstance(body, dict) and "status" in body:
             return StatusInfo.model_validate({"jobID": job_id, **body})
         return StatusInfo(jobID=job_id, status=JobStatus.dismissed)
@@ -260,7 +267,7 @@ class ApiCore:
         for output_id, href in result_links(results.root):
 
             def save_as(response: httpx.Response, fallback: str = output_id) -> Path:
-                path = target / _unique(file_name(response, fallback), taken)
+                path = target / unique_name(file_name(response, fallback), taken)
                 paths.append(path)
                 return path
 
@@ -309,94 +316,3 @@ class ApiCore:
             ]
         body[member] = items
         return body
-
-
-def build_request(
-    request: ExecuteRequest | Mapping[str, Any] | None = None,
-    *,
-    inputs: Mapping[str, Any] | None = None,
-    outputs: Mapping[str, Any] | None = None,
-    response: str | None = None,
-    subscriber: Mapping[str, Any] | None = None,
-) -> ExecuteRequest:
-    """An execute request from a request (model or mapping) and keyword members.
-
-    A mapping whose keys are not execute-request members is taken as the inputs.
-    """
-    from eoproc.models import ExecuteRequest
-
-    if request is None:
-        base: dict[str, Any] = {}
-    elif isinstance(request, ExecuteRequest):
-        base = request.to_dict()
-    else:
-        base = ExecuteRequest.model_validate(dict(request)).to_dict()
-    if inputs:
-        base["inputs"] = {**base.get("inputs", {}), **inputs}
-    for name, value in (("outputs", outputs), ("response", response), ("subscriber", subscriber)):
-        if value is not None:
-            base[name] = value
-    return ExecuteRequest.model_validate(base)
-
-
-def datetime_param(value: DateTimeFilter) -> str:
-    """The ``datetime`` query value: an instant, or an interval with ``..`` for open ends."""
-
-    def one(item: _datetime | str | None) -> str:
-        if item is None:
-            return ".."
-        return item.isoformat() if isinstance(item, _datetime) else item
-
-    if isinstance(value, tuple):
-        return f"{one(value[0])}/{one(value[1])}"
-    return one(value)
-
-
-def result_links(results: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(output id, href) of every output given by reference."""
-    links = []
-    for output_id, value in results.items():
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, dict) and isinstance(item.get("href"), str):
-                links.append((output_id, item["href"]))
-    return links
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    stem, dot, suffix = name.partition(".")
-    candidate, n = name, 1
-    while candidate in taken:
-        candidate = f"{stem}-{n}{dot}{suffix}"
-        n += 1
-    taken.add(candidate)
-    return candidate
-
-
-def _body(response: httpx.Response) -> Any:
-    """The JSON value of an answer, or its bytes when it is not JSON."""
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return response.content
-
-
-def _execution_result(response: httpx.Response, request: ExecuteRequest) -> Any:
-    """StatusInfo, JobResults or raw value of an execution answer; a URL if only Location."""
-    from eoproc.models import JobResults, StatusInfo
-
-    body = _body(response)
-    if isinstance(body, dict) and "jobID" in body and "status" in body:
-        return StatusInfo.model_validate(body)
-    if body is None and response.links:  # raw results by reference: one Link per output
-        return JobResults({rel: {"href": link["url"]} for rel, link in response.links.items()})
-    location = response.headers.get("location")
-    if body is None and location:
-        return location
-    if response.status_code == 201 and location and not isinstance(body, dict):
-        return location
-    if isinstance(body, dict):
-        return JobResults(body)
-    outputs = list(request.outputs or {})
-    return JobResults({outputs[0] if len(outputs) == 1 else "result": body})

@@ -89,7 +89,7 @@ def validate_request(
     from jsonschema import Draft4Validator
     from pydantic import ValidationError
 
-    from .core import build_request
+    from .payloads import build_request
 
     try:
         execute = build_request(request)

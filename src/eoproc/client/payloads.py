@@ -1,0 +1,105 @@
+"""Execute request bodies, execution answers, result links: pure helpers of ``core``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime as _datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+    from eoproc.models import ExecuteRequest
+
+DateTimeFilter = str | _datetime | tuple[_datetime | str | None, _datetime | str | None]
+
+
+def build_request(
+    request: ExecuteRequest | Mapping[str, Any] | None = None,
+    *,
+    inputs: Mapping[str, Any] | None = None,
+    outputs: Mapping[str, Any] | None = None,
+    response: str | None = None,
+    subscriber: Mapping[str, Any] | None = None,
+) -> ExecuteRequest:
+    """An execute request from a request (model or mapping) and keyword members.
+
+    A mapping whose keys are not execute-request members is taken as the inputs.
+    """
+    from eoproc.models import ExecuteRequest
+
+    if request is None:
+        base: dict[str, Any] = {}
+    elif isinstance(request, ExecuteRequest):
+        base = request.to_dict()
+    else:
+        base = ExecuteRequest.model_validate(dict(request)).to_dict()
+    if inputs:
+        base["inputs"] = {**base.get("inputs", {}), **inputs}
+    for name, value in (("outputs", outputs), ("response", response), ("subscriber", subscriber)):
+        if value is not None:
+            base[name] = value
+    return ExecuteRequest.model_validate(base)
+
+
+def datetime_param(value: DateTimeFilter) -> str:
+    """The ``datetime`` query value: an instant, or an interval with ``..`` for open ends."""
+
+    def one(item: _datetime | str | None) -> str:
+        if item is None:
+            return ".."
+        return item.isoformat() if isinstance(item, _datetime) else item
+
+    if isinstance(value, tuple):
+        return f"{one(value[0])}/{one(value[1])}"
+    return one(value)
+
+
+def result_links(results: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(output id, href) of every output given by reference."""
+    links = []
+    for output_id, value in results.items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict) and isinstance(item.get("href"), str):
+                links.append((output_id, item["href"]))
+    return links
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    stem, dot, suffix = name.partition(".")
+    candidate, n = name, 1
+    while candidate in taken:
+        candidate = f"{stem}-{n}{dot}{suffix}"
+        n += 1
+    taken.add(candidate)
+    return candidate
+
+
+def json_or_bytes(response: httpx.Response) -> Any:
+    """The JSON value of an answer, or its bytes when it is not JSON."""
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.content
+
+
+def execution_result(response: httpx.Response, request: ExecuteRequest) -> Any:
+    """StatusInfo, JobResults or raw value of an execution answer; a URL if only Location."""
+    from eoproc.models import JobResults, StatusInfo
+
+    body = json_or_bytes(response)
+    if isinstance(body, dict) and "jobID" in body and "status" in body:
+        return StatusInfo.model_validate(body)
+    if body is None and response.links:  # raw results by reference: one Link per output
+        return JobResults({str(rel): {"href": link["url"]} for rel, link in response.links.items()})
+    location = response.headers.get("location")
+    if body is None and location:
+        return location
+    if response.status_code == 201 and location and not isinstance(body, dict):
+        return location
+    if isinstance(body, dict):
+        return JobResults(body)
+    outputs = list(request.outputs or {})
+    return JobResults({outputs[0] if len(outputs) == 1 else "result": body})
