@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 
@@ -84,10 +85,14 @@ class LiveServer:
 
 
 def server_command(
-    store_path: Path, port: int, args: tuple[str, ...], service: str | None
+    store_path: Path,
+    port: int,
+    args: tuple[str, ...],
+    service: str | None,
+    cli_module: str = "eoproc.server.cli",
 ) -> list[str]:
     """The command line that starts the server."""
-    command = [sys.executable, "-m", "eoproc.server.cli", "run", "--port", str(port)]
+    command = [sys.executable, "-m", cli_module, "run", "--port", str(port)]
     command += ["--store", f"sqlite:///{store_path}", *args]
     if service:
         command += ["--", service]
@@ -122,16 +127,24 @@ def run_server(
     env: Mapping[str, str] | None = None,
     port: int | None = None,
     ready_timeout: float = READY_TIMEOUT,
+    cli_module: str = "eoproc.server.cli",
 ) -> Iterator[LiveServer]:
-    """Run a server on ``store_path`` (a SQLite file) for the ``with`` block."""
+    """Run a server on ``store_path`` (a SQLite file) for the ``with`` block.
+
+    ``service`` is a SERVICE spec (``module:attr``; modules of ``tests`` work, the
+    repository root is on the server's ``PYTHONPATH``); ``port`` reuses a port
+    (e.g. to restart on it); ``cli_module`` runs another branded CLI
+    (``s2gos_server.cli``).
+    """
     store_path = Path(store_path)
     store_path.parent.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     log_path = store_path.with_name(f"{store_path.stem}-server-{port}-{time.time_ns()}.log")
-    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    python_path = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": python_path, **(env or {})}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            server_command(store_path, port, args, service),
+            server_command(store_path, port, args, service, cli_module),
             stdout=log,
             stderr=subprocess.STDOUT,
             env=full_env,

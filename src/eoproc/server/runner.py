@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import socket
+import traceback
 from collections.abc import Sequence
 
 import uvicorn
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .app import DEFAULT_MAX_BODY_SIZE, create_app
 from .service import Service
 
 #: Seconds open connections get to finish after SIGTERM before they are closed.
 GRACEFUL_TIMEOUT = 30
+
+logger = logging.getLogger("eoproc.server")
 
 
 def _prefer(module: str) -> str:
@@ -32,13 +37,16 @@ def serve(
 ) -> int:
     """Serve ``service`` until SIGTERM or SIGINT; the exit code (0, or 1 if it could not start).
 
+    The port is bound first; then uvicorn starts the application (lifespan:
+    ``service.start()``) and serves.
+
     uvicorn handles SIGTERM/SIGINT: it stops accepting connections, lets the
     open ones finish, then runs the lifespan shutdown, which calls
     ``service.stop()`` (the service lets running jobs finish for its grace period).
     """
     app = create_app(service, debug=debug, cors_origins=cors_origins, max_body_size=max_body_size)
     config = uvicorn.Config(
-        app,
+        ServiceLifespan(app, service, debug=debug),
         host=host,
         port=port,
         loop=_prefer("uvloop"),
@@ -50,9 +58,73 @@ def serve(
         server_header=False,
         proxy_headers=True,
     )
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        logger.error("cannot listen on %s:%d: %s", host, port, exc.strerror or exc)
+        return 1
     server = uvicorn.Server(config)
-    server.run()
+    try:
+        server.run(sockets=[sock])
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            return 1
+    finally:
+        sock.close()
     if not server.started:
-        logging.getLogger("eoproc.server").error("the server could not start (see above)")
+        logger.error("the server could not start (see above)")
         return 1
     return 0
+
+
+class ServiceLifespan:
+    """ASGI wrapper running the service's start/stop as the lifespan, quietly.
+
+    It replaces the application's own lifespan (which does the same) so that a
+    service that cannot start (a bad store URL, say) is reported in one line,
+    not as a traceback (shown only with ``debug``).
+    """
+
+    def __init__(self, app: ASGIApp, service: Service, *, debug: bool = False) -> None:
+        self.app = app
+        self.service = service
+        self.debug = debug
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.service.start()
+                except Exception as exc:
+                    text = f"cannot start the service: {type(exc).__name__}: {exc}"
+                    if self.debug:
+                        text += "\n" + "".join(traceback.format_exception(exc))
+                    await send({"type": "lifespan.startup.failed", "message": text})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                try:
+                    await self.service.stop()
+                except Exception as exc:
+                    logger.exception("the service did not stop cleanly")
+                    await send({"type": "lifespan.shutdown.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before the service starts.
+
+    A port already in use thus fails before any job is touched. The socket is
+    not inheritable, and job workers are spawned (fork + exec), so they never
+    hold it: after a ``kill -9`` of the server the port is free at once.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.create_server((host, port), family=family, backlog=2048)
+    sock.set_inheritable(False)
+    return sock
