@@ -71,3 +71,9 @@ class Stats(TypedDict):
 def stats(values: list[float]) -> Stats:
     """Two outputs, to request one of them."""
     return {"mean": sum(values) / len(values), "maximum": max(values)}
+
+
+@registry.process
+def crash(code: int = 3) -> int:
+    """Ends its worker process abruptly."""
+    os._exit(code)

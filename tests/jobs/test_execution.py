@@ -87,7 +87,8 @@ async def test_failed_job(service: LocalJobService) -> None:
         await service.get_results(status.jobID)
     assert caught.value.detail == "ValueError: no luck"
     assert "Traceback" not in str(caught.value.detail)
-    assert "Traceback" in (caught.value.traceback or "")  # type: ignore[attr-defined]
+    assert "Traceback" in caught.value.extra["traceback"][0]  # for the server's debug mode
+    assert caught.value.extra["jobID"] == status.jobID
 
 
 async def test_invalid_inputs_list_every_problem(make_service: ServiceFactory) -> None:
@@ -153,3 +154,14 @@ async def test_large_output_is_kept_in_a_file(service: LocalJobService) -> None:
     small = await service.execute("add", ExecuteRequest(a=1), wait=True)
     with pytest.raises(NoSuchJob):
         await service.get_result_file(small.jobID, "return_value")
+
+
+async def test_worker_crash_fails_the_job_and_is_replaced(service: LocalJobService) -> None:
+    status = await service.execute("crash", ExecuteRequest(code=3), wait=True)
+    assert status.status == JobStatus.failed
+    assert status.message == "The worker process running the job exited unexpectedly (exit code 3)."
+    with pytest.raises(JobFailed):
+        await service.get_results(status.jobID)
+    for i in range(4):
+        again = await service.execute("add", ExecuteRequest(a=i), wait=True)
+        assert again.status == JobStatus.successful

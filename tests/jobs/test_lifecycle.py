@@ -25,6 +25,20 @@ def test_constructing_does_no_io(tmp_path: Path) -> None:
     assert default_store_url().endswith("jobs.db")
 
 
+def test_configure_before_start(tmp_path: Path) -> None:
+    service = LocalJobService(registry)
+    service.configure(store_url=f"sqlite:///{tmp_path / 'x.db'}", workers=1, max_queued=5)
+    assert (service.store_url, service.workers, service.max_queued) == (
+        f"sqlite:///{tmp_path / 'x.db'}",
+        1,
+        5,
+    )
+    with pytest.raises(ValueError, match="Unsupported job store URL"):
+        service.configure(store_url="postgres:/nope")
+    with pytest.raises(ValueError, match="workers"):
+        service.configure(workers=0)
+
+
 async def test_bad_store_url_is_a_clear_error() -> None:
     service = LocalJobService(registry, store_url="mysql://db/jobs")
     with pytest.raises(ValueError, match="Unsupported job store URL"):

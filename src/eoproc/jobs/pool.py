@@ -231,6 +231,8 @@ class WorkerPool:
             self._remove_reader(worker)
 
     def _start(self, worker: _Worker, job_id: str) -> None:
+        if worker.dying:  # its queue went back to the pool; the job runs elsewhere
+            return
         if worker.queue and worker.queue[0].id == job_id:
             worker.queue.popleft()
         else:
@@ -313,19 +315,18 @@ class WorkerPool:
             self._on_readable(worker)  # take what it said before it went
         self._forget(worker)
         self._dying.discard(worker)
-        worker.process.join(0)
-        if self._closing:
+        worker.process.join(0.1)
+        if self._closing or worker.dying:
+            self._update_idle()
             return
         code = worker.process.exitcode
-        if not worker.dying:
-            log.warning("worker %s exited unexpectedly (exit code %s)", worker.index, code)
-            if not worker.ready:
-                self._failures += 1
-            self._replace(worker)
-        if worker.current is not None and worker.current not in worker.cancelled:
+        log.warning("worker %s exited unexpectedly (exit code %s)", worker.index, code)
+        if not worker.ready:
+            self._failures += 1
+        self._replace(worker)
+        if worker.current is not None:
             message = f"The worker process running the job exited unexpectedly (exit code {code})."
-            now = _now()
-            self._on_done(worker.current, "failed", message, None, now, None, None)
+            self._on_done(worker.current, "failed", message, None, _now(), None, None)
         self._update_idle()
 
     def _replace(self, worker: _Worker) -> None:

@@ -132,6 +132,31 @@ class LocalJobService:
 
     # -- life cycle --------------------------------------------------------------
 
+    def configure(
+        self,
+        *,
+        store_url: str | None = None,
+        workers: int | None = None,
+        max_queued: int | None = None,
+        grace_period: float | None = None,
+    ) -> None:
+        """Change options before :meth:`start` (the server CLI's ``--store`` etc.)."""
+        if self._running or (self._store is not None and store_url is not None):
+            raise ValueError("the job service is already started; configure it before")
+        if store_url is not None:
+            parse_store_url(store_url)  # fail early on a bad URL
+            self.store_url = store_url
+        if workers is not None:
+            if workers < 1:
+                raise ValueError(f"workers must be at least 1, not {workers}")
+            self.workers = workers
+        if max_queued is not None:
+            if max_queued < 1:
+                raise ValueError(f"max_queued must be at least 1, not {max_queued}")
+            self.max_queued = max_queued
+        if grace_period is not None:
+            self.grace_period = grace_period
+
     @property
     def store(self) -> JobStore:
         """The job store (created by :meth:`start` unless one was given)."""
@@ -349,12 +374,12 @@ class LocalJobService:
             raise JobDismissed(f"Job {job_id!r} was dismissed; it has no results.")
         if record.status == JobStatus.failed:
             error = json.loads(record.error_json) if record.error_json else {}
-            failure = JobFailed(
-                error.get("message") or record.message or "The job failed.",
-                extra={"jobID": job_id, "processID": record.process_id},
+            extra: dict[str, Any] = {"jobID": job_id, "processID": record.process_id}
+            if error.get("traceback"):  # the server shows it only in debug mode
+                extra["traceback"] = error["traceback"].splitlines()
+            raise JobFailed(
+                error.get("message") or record.message or "The job failed.", extra=extra
             )
-            failure.traceback = error.get("traceback")  # type: ignore[attr-defined]
-            raise failure
         if record.status != JobStatus.successful:
             raise ResultNotReady(
                 f"Job {job_id!r} is {record.status.value}; its results are not ready yet."

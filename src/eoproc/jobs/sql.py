@@ -122,6 +122,7 @@ class SqlJobStore:
         self.results_root = results_root
         self._engine: sa.Engine | None = None
         self._conn: sa.Connection | None = None
+        self._claim: sa.Update | None = None
 
     # -- dialect hooks -------------------------------------------------------------
 
@@ -145,13 +146,30 @@ class SqlJobStore:
         with conn.begin():
             yield conn
 
-    def _claim_candidates(self, limit: int) -> sa.Select[Any]:
-        """The ids of the oldest accepted jobs, locked for a claim where the dialect can."""
+    def _claim_candidates(self) -> sa.Select[Any]:
+        """The ids of the ``b_limit`` oldest accepted jobs, locked where the dialect can
+        (PostgreSQL: ``FOR UPDATE SKIP LOCKED``)."""
         return (
             sa.select(jobs.c.id)
             .where(jobs.c.status == JobStatus.accepted.value)
             .order_by(jobs.c.created, jobs.c.id)
-            .limit(limit)
+            .limit(sa.bindparam("b_limit", type_=sa.Integer))
+        )
+
+    def _claim_statement(self) -> sa.Update:
+        """``accepted`` → ``running`` for the candidates, returning what executors need."""
+        now = sa.bindparam("b_now", type_=sa.BigInteger)
+        return (
+            sa.update(jobs)
+            .where(jobs.c.id.in_(self._claim_candidates()))
+            .values(
+                status=JobStatus.running.value,
+                started=now,
+                updated=now,
+                owner=sa.bindparam("b_owner", type_=sa.String),
+                message="Running",
+            )
+            .returning(jobs.c.id, jobs.c.process_id, jobs.c.inputs, jobs.c.outputs, jobs.c.created)
         )
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -235,21 +253,11 @@ class SqlJobStore:
                     ],
                 )
             if batch.claim > 0:
-                stmt = (
-                    sa.update(jobs)
-                    .where(jobs.c.id.in_(self._claim_candidates(batch.claim)))
-                    .values(
-                        status=JobStatus.running.value,
-                        started=now,
-                        updated=now,
-                        owner=batch.owner,
-                        message="Running",
-                    )
-                    .returning(
-                        jobs.c.id, jobs.c.process_id, jobs.c.inputs, jobs.c.outputs, jobs.c.created
-                    )
-                )
-                rows = sorted(conn.execute(stmt).all(), key=lambda r: (r[4], r[0]))
+                if self._claim is None:
+                    self._claim = self._claim_statement()
+                params = {"b_limit": batch.claim, "b_now": now, "b_owner": batch.owner}
+                stmt = self._claim
+                rows = sorted(conn.execute(stmt, params).all(), key=lambda r: (r[4], r[0]))
                 claimed = [ClaimedJob(r[0], r[1], r[2], r[3]) for r in rows]
         return claimed
 
