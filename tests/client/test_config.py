@@ -31,7 +31,7 @@ PROFILE = ClientProfile(
 class MemoryKeyring(KeyringBackend):
     """A keyring that keeps passwords in a dictionary (a real keyring backend)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()
@@ -213,7 +213,7 @@ def test_client_arguments_override_a_given_config() -> None:
 class _FailKeyring(KeyringBackend):
     """Like keyring's ``fail`` backend: a system without a keyring."""
 
-    priority = 0  # type: ignore[assignment]
+    priority = 0
 
     def get_password(self, service: str, username: str) -> str | None:
         return None

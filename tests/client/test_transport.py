@@ -10,6 +10,7 @@ import pytest
 
 from eoproc.client import AsyncClient, Client, ClientError, RetryPolicy, TransportError
 from eoproc.client.commands import retry_after
+from eoproc.client.core import ExecutionMode
 from tests.client.testapp import State as AppState
 from tests.live_server import free_port
 
@@ -46,12 +47,12 @@ def test_retries_give_up_with_the_last_answer(app_url: str, app_state: AppState)
 
 
 @pytest.mark.parametrize("mode", ["async", "sync", "auto"])
-def test_execution_is_never_retried(mode: str, app_url: str, app_state: AppState) -> None:
+def test_execution_is_never_retried(mode: ExecutionMode, app_url: str, app_state: AppState) -> None:
     with (
         Client(api_url=f"{app_url}/flaky/", backoff_factor=0.01) as client,
         pytest.raises(ClientError) as caught,
     ):
-        client.execute_process("p", {"x": 1}, mode=mode)  # type: ignore[arg-type]
+        client.execute_process("p", {"x": 1}, mode=mode)
     assert caught.value.status == 503
     assert app_state.hits["flaky POST /flaky/processes/p/execution"] == 1
 

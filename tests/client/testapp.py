@@ -254,12 +254,20 @@ def peer_routes(state: State) -> list[Route]:
 
 
 @contextmanager
-def serve(state: State | None = None) -> Iterator[tuple[str, State]]:
-    """Serve the test app on a free loopback port: (base URL, state)."""
+def serve(state: State | None = None, **options: str) -> Iterator[tuple[str, State]]:
+    """Serve the test app on a free loopback port: (base URL, state).
+
+    ``options`` go to ``uvicorn.Config`` (``ssl_certfile``, ``ssl_keyfile`` for HTTPS).
+    """
     state = state or State()
     port = free_port()
     config = uvicorn.Config(
-        create_app(state), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        create_app(state),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        **options,  # type: ignore[arg-type]
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="client-test-app", daemon=True)
@@ -270,7 +278,8 @@ def serve(state: State | None = None) -> Iterator[tuple[str, State]]:
             raise RuntimeError("the test app did not start")
         time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}", state
+        scheme = "https" if "ssl_certfile" in options else "http"
+        yield f"{scheme}://127.0.0.1:{port}", state
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from .base import BaseClient
 from .commands import Operation
@@ -103,6 +103,58 @@ class AsyncClient(BaseClient):
         """The description of a process."""
         return await self._run(self._core.get_process(process_id))
 
+    @overload
+    async def execute_process(
+        self,
+        process_id: str,
+        request: ExecuteRequest | Mapping[str, Any] | None = None,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        outputs: Mapping[str, Any] | None = None,
+        response: str | None = None,
+        subscriber: Mapping[str, Any] | None = None,
+        mode: Literal["async"] = "async",
+    ) -> StatusInfo: ...
+
+    @overload
+    async def execute_process(
+        self,
+        process_id: str,
+        request: ExecuteRequest | Mapping[str, Any] | None = None,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        outputs: Mapping[str, Any] | None = None,
+        response: str | None = None,
+        subscriber: Mapping[str, Any] | None = None,
+        mode: Literal["sync"],
+    ) -> JobResults: ...
+
+    @overload
+    async def execute_process(
+        self,
+        process_id: str,
+        request: ExecuteRequest | Mapping[str, Any] | None = None,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        outputs: Mapping[str, Any] | None = None,
+        response: str | None = None,
+        subscriber: Mapping[str, Any] | None = None,
+        mode: Literal["auto"],
+    ) -> StatusInfo | JobResults: ...
+
+    @overload
+    async def execute_process(
+        self,
+        process_id: str,
+        request: ExecuteRequest | Mapping[str, Any] | None = None,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        outputs: Mapping[str, Any] | None = None,
+        response: str | None = None,
+        subscriber: Mapping[str, Any] | None = None,
+        mode: ExecutionMode,
+    ) -> StatusInfo | JobResults: ...
+
     async def execute_process(
         self,
         process_id: str,
@@ -120,7 +172,8 @@ class AsyncClient(BaseClient):
         works too); ``inputs`` etc. add to it. ``mode="async"`` returns the new job's
         status; ``"sync"`` returns the results (waiting for the job if the server
         runs it asynchronously); ``"auto"`` returns whatever the server chose.
-        Execution requests are never retried automatically.
+        (A server that cannot run the process asynchronously answers with the
+        results even in ``"async"`` mode.) Execution requests are never retried.
         """
         return await self._run(
             self._core.execute_process(

@@ -68,15 +68,17 @@ class BaseClient:
 
 
 def _updated(config: ClientConfig, update: dict[str, Any]) -> ClientConfig:
-    """A copy of ``config`` with ``update`` applied and validated."""
-    from .config import AuthConfig
+    """A validated copy of ``config`` with ``update`` applied (no other source is read)."""
+    from pydantic_settings import InitSettingsSource
 
-    data = config.model_dump()
-    data.update(update)
-    if isinstance(data.get("auth"), dict):
-        data["auth"] = AuthConfig.model_validate(data["auth"])
-    fresh = type(config).model_construct(**data)
-    fresh.api_url = ClientConfig._check_url(fresh.api_url)
+    from .errors import ConfigError
+
+    data = {**config.model_dump(), **update}
+    cls = type(config)
+    try:
+        fresh = cls(_build_sources=((InitSettingsSource(cls, init_kwargs=data),), data))
+    except ValueError as error:
+        raise ConfigError(f"Invalid client configuration: {error}") from error
     fresh._profile = config.profile
     fresh._config_file = config.config_file
     return fresh

@@ -14,6 +14,7 @@ import httpx
 
 from .commands import Call, Command, Notify, Operation, Sleep
 from .config import ClientConfig
+from .errors import ConfigError
 
 T = TypeVar("T")
 
@@ -76,6 +77,20 @@ class _LazyAsyncTransport(httpx.AsyncBaseTransport):
             await self._inner.aclose()
 
 
+def tls_verify(config: ClientConfig) -> ssl.SSLContext | bool:
+    """``verify`` for httpx: True, False, or a context trusting a CA bundle file or directory."""
+    value = config.verify_tls
+    if isinstance(value, bool):
+        return value
+    path = Path(value).expanduser()
+    try:
+        if path.is_dir():
+            return ssl.create_default_context(capath=str(path))
+        return ssl.create_default_context(cafile=str(path))
+    except (OSError, ssl.SSLError) as error:
+        raise ConfigError(f"Cannot load the CA certificates in {path}: {error}.") from error
+
+
 def _plain_context() -> ssl.SSLContext:
     """A context for the plain-HTTP transport, which never speaks TLS itself."""
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -86,11 +101,12 @@ def sync_http(
 ) -> httpx.Client:
     """An ``httpx.Client`` that loads TLS certificates only when it first needs them."""
     if transport is not None or _needs_eager_tls():
-        return httpx.Client(transport=transport, verify=config.verify_tls, **options)
-    verify = config.verify_tls
+        return httpx.Client(transport=transport, verify=tls_verify(config), **options)
     return httpx.Client(
         transport=httpx.HTTPTransport(verify=_plain_context()),
-        mounts={"https://": _LazySyncTransport(lambda: httpx.HTTPTransport(verify=verify))},
+        mounts={
+            "https://": _LazySyncTransport(lambda: httpx.HTTPTransport(verify=tls_verify(config)))
+        },
         **options,
     )
 
@@ -100,11 +116,14 @@ def async_http(
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` that loads TLS certificates only when it first needs them."""
     if transport is not None or _needs_eager_tls():
-        return httpx.AsyncClient(transport=transport, verify=config.verify_tls, **options)
-    verify = config.verify_tls
+        return httpx.AsyncClient(transport=transport, verify=tls_verify(config), **options)
     return httpx.AsyncClient(
         transport=httpx.AsyncHTTPTransport(verify=_plain_context()),
-        mounts={"https://": _LazyAsyncTransport(lambda: httpx.AsyncHTTPTransport(verify=verify))},
+        mounts={
+            "https://": _LazyAsyncTransport(
+                lambda: httpx.AsyncHTTPTransport(verify=tls_verify(config))
+            )
+        },
         **options,
     )
 

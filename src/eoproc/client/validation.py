@@ -44,9 +44,9 @@ def _convert(node: Any) -> Any:
         for key, value in node.items()
         if key not in ("$ref", "nullable", "example", "readOnly", "writeOnly", "deprecated")
     }
-    for key in ("properties",):
-        if isinstance(node.get(key), dict):
-            out[key] = {name: _convert(value) for name, value in node[key].items()}
+    for key in ("minimum", "maximum", "multipleOf"):  # 10.0 reads "10" in messages
+        if isinstance(out.get(key), float) and out[key].is_integer():
+            out[key] = int(out[key])
     if node.get("nullable") is True:
         if "type" in out:
             kind = out["type"]
