@@ -7,6 +7,7 @@ import time
 
 from typing_extensions import TypedDict
 
+from eoproc.models import Link
 from eoproc.processes import JobContext, ProcessRegistry
 
 registry = ProcessRegistry()
@@ -77,3 +78,21 @@ def stats(values: list[float]) -> Stats:
 def crash(code: int = 3) -> int:
     """Ends its worker process abruptly."""
     os._exit(code)
+
+
+class Written(TypedDict):
+    report: Link
+    folder: Link
+
+
+@registry.process
+def write_files(ctx: JobContext) -> Written:
+    """Writes a file and a directory into the job's output directory and links them."""
+    (ctx.output_dir / "report.txt").write_text("all good\n")
+    folder = ctx.output_dir / "scene.zarr"
+    folder.mkdir()
+    (folder / "a.txt").write_text("a\n")
+    return {
+        "report": Link(href="report.txt", type="text/plain", rel="enclosure"),
+        "folder": Link(href="scene.zarr", type="application/vnd+zarr", rel="enclosure"),
+    }

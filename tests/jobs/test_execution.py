@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -165,3 +166,20 @@ async def test_worker_crash_fails_the_job_and_is_replaced(service: LocalJobServi
     for i in range(4):
         again = await service.execute("add", ExecuteRequest(a=i), wait=True)
         assert again.status == JobStatus.successful
+
+
+async def test_files_written_by_a_process_are_result_files(service: LocalJobService) -> None:
+    status = await service.execute("write_files", ExecuteRequest(), wait=True)
+    assert status.status == JobStatus.successful, status.message
+    results = (await service.get_results(status.jobID)).to_dict()
+    assert results == {
+        "report": {"href": "results/report", "type": "text/plain", "rel": "enclosure"},
+        "folder": {"href": "results/folder", "type": "application/vnd+zarr", "rel": "enclosure"},
+    }
+    report = await service.get_result_file(status.jobID, "report")
+    assert report.path.read_text() == "all good\n"
+    assert report.media_type == "text/plain"
+    folder = await service.get_result_file(status.jobID, "folder")
+    assert folder.media_type == "application/zip"
+    with zipfile.ZipFile(folder.path) as archive:
+        assert archive.read("scene.zarr/a.txt") == b"a\n"

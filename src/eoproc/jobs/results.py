@@ -1,14 +1,16 @@
 """How job results are kept: small outputs inline in the store, large ones as files.
 
 A stored results document is ``{"values": {output: value}, "files": {output:
-{"file": name, "size": bytes, "type": media type}}}``; files live in the job's
-results directory. Encoding runs in the worker process, so the server never
-re-serialises a job's outputs.
+{"file": path, "size": bytes, "type": media type, ["directory": bool, "link":
+the link the process returned]}}}``; files live in the job's results directory.
+Encoding runs in the worker process, so the server never re-serialises a job's
+outputs.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,11 +22,39 @@ MAX_INLINE_READ = 16 * 1024 * 1024
 """File outputs up to this size are inlined in results documents when asked by value."""
 
 
+def job_file(value: Any, job_dir: Path) -> Path | None:
+    """The file or directory in ``job_dir`` that a link output (``{"href": ...}``) names."""
+    if not isinstance(value, dict) or not isinstance(value.get("href"), str):
+        return None
+    href = value["href"]
+    if "://" in href or href.startswith("file:"):
+        return None
+    root = job_dir.resolve()
+    target = (root / href).resolve()
+    if target == root or not target.is_relative_to(root) or not target.exists():
+        return None
+    return target
+
+
 def encode_results(results: dict[str, Any], job_dir: Path, inline_limit: int = INLINE_LIMIT) -> str:
-    """The stored JSON of ``results``; writes outputs larger than ``inline_limit`` to files."""
+    """The stored JSON of ``results``; writes outputs larger than ``inline_limit`` to files.
+
+    A link output naming a file or directory the job wrote into ``job_dir`` is
+    kept as a file output (served by the server under ``results/{output}``).
+    """
     values: list[str] = []
     files: dict[str, dict[str, Any]] = {}
     for index, (output_id, value) in enumerate(results.items()):
+        target = job_file(value, job_dir)
+        if target is not None:
+            files[output_id] = {
+                "file": target.relative_to(job_dir.resolve()).as_posix(),
+                "size": target.stat().st_size if target.is_file() else 0,
+                "type": value.get("type") or "application/octet-stream",
+                "directory": target.is_dir(),
+                "link": value,
+            }
+            continue
         text = json.dumps(value, ensure_ascii=False, allow_nan=False)
         data = text.encode()
         if len(data) > inline_limit:
@@ -60,3 +90,15 @@ class StoredResults:
 def read_file_output(path: Path) -> Any:
     """The value of an output kept as a file."""
     return json.loads(path.read_bytes())
+
+
+def archive_directory(directory: Path, archive: Path) -> Path:
+    """A zip archive of ``directory`` (made once, then reused)."""
+    if not archive.exists():
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        partial = archive.with_suffix(".partial")
+        made = shutil.make_archive(
+            str(partial), "zip", root_dir=directory.parent, base_dir=directory.name
+        )
+        Path(made).replace(archive)
+    return archive

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import math
@@ -40,7 +41,7 @@ from eoproc.server.service import (
 )
 
 from .pool import KILL_AFTER, WorkerPool
-from .results import MAX_INLINE_READ, StoredResults, read_file_output
+from .results import MAX_INLINE_READ, StoredResults, archive_directory, read_file_output
 from .sqlite import SqliteJobStore
 from .store import (
     STOPPED_MESSAGE,
@@ -396,6 +397,9 @@ class LocalJobService:
                 results[output_id] = stored.values[output_id]
             elif output_id in stored.files:
                 info = stored.files[output_id]
+                if "link" in info:  # a file the process wrote and linked to
+                    results[output_id] = {**info["link"], "href": f"results/{output_id}"}
+                    continue
                 by_reference = requested.get(output_id, {}).get("transmissionMode") == "reference"
                 if by_reference or info["size"] > MAX_INLINE_READ:
                     results[output_id] = {"href": f"results/{output_id}", "type": info["type"]}
@@ -409,7 +413,13 @@ class LocalJobService:
         info = StoredResults.decode(record.results_json).files.get(output_id)
         if info is None:
             raise NoSuchJob(f"Job {job_id!r} has no output {output_id!r} kept as a file.")
-        path = self.store.results_root / job_id / info["file"]
+        job_dir = self.store.results_root / job_id
+        path = job_dir / info["file"]
+        if info.get("directory"):
+            digest = hashlib.sha1(output_id.encode()).hexdigest()[:16]
+            archive = job_dir / ".archives" / f"{digest}.zip"
+            path = await asyncio.to_thread(archive_directory, path, archive)
+            return ResultFile(path=path, media_type="application/zip")
         return ResultFile(path=path, media_type=info["type"])
 
     # -- executor callbacks and the store writer ------------------------------------
