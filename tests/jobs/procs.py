@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 
 from typing_extensions import TypedDict
@@ -96,3 +97,12 @@ def write_files(ctx: JobContext) -> Written:
         "report": Link(href="report.txt", type="text/plain", rel="enclosure"),
         "folder": Link(href="scene.zarr", type="application/vnd+zarr", rel="enclosure"),
     }
+
+
+@registry.process
+def with_child(ctx: JobContext) -> int:
+    """Starts a child process, reports both pids, then spins without checking cancellation."""
+    child = subprocess.Popen(["sleep", "300"])
+    ctx.progress(0, f"pids {os.getpid()} {child.pid}")
+    while True:
+        pass

@@ -100,3 +100,12 @@ async def test_dismiss_wakes_a_synchronous_execution(make_service: ServiceFactor
 
 def test_pid_helper_sees_this_process() -> None:
     assert not process_gone(os.getpid())
+
+
+async def test_dismiss_also_stops_what_the_job_started(service: LocalJobService) -> None:
+    job = await service.execute("with_child", ExecuteRequest(), wait=False)
+    running = await wait_for(service, job.jobID, lambda s: (s.message or "").startswith("pids "))
+    worker_pid, child_pid = (int(p) for p in (running.message or "").split()[1:])
+    await service.dismiss_job(job.jobID)
+    await wait_gone(worker_pid)
+    await wait_gone(child_pid)

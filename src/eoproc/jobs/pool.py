@@ -14,6 +14,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import time
 from collections import deque
 from collections.abc import Callable
@@ -122,8 +123,7 @@ class WorkerPool:
                 break
             await asyncio.sleep(0.05)
         for worker in everyone:
-            if worker.process.is_alive():
-                worker.process.kill()
+            _signal(worker, signal.SIGKILL)
             self._forget(worker)
             worker.process.join(1)
         return held
@@ -283,17 +283,14 @@ class WorkerPool:
             return
         worker.dying = True
         self._dying.add(worker)
-        with contextlib.suppress(OSError, ValueError):
-            worker.process.terminate()
+        _signal(worker, signal.SIGTERM)
         assert self._loop is not None
         self._loop.call_later(KILL_AFTER, self._kill, worker)
         if not self._closing:
             self._replace(worker)
 
     def _kill(self, worker: _Worker) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            if worker.process.is_alive():
-                worker.process.kill()
+        _signal(worker, signal.SIGKILL)
 
     def _remove_reader(self, worker: _Worker) -> None:
         if self._loop is not None:
@@ -347,6 +344,19 @@ class WorkerPool:
         if not self._closing:
             self._spawn(index)
             self._dispatch()
+
+
+def _signal(worker: _Worker, signum: int) -> None:
+    """Send ``signum`` to a worker and whatever it started (its own process group)."""
+    pid = worker.process.pid
+    if pid is None:
+        return
+    with contextlib.suppress(OSError):
+        try:
+            os.killpg(pid, signum)
+        except ProcessLookupError:  # not (yet) a group leader
+            if worker.process.is_alive():
+                os.kill(pid, signum)
 
 
 def _now() -> int:

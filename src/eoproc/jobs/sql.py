@@ -367,6 +367,8 @@ class SqlJobStore:
     def _list_sync(self, query: JobQuery) -> tuple[list[JobRecord], tuple[int, str] | None]:
         if query.types is not None and "process" not in query.types:
             return [], None
+        if query.limit < 1:
+            raise ValueError(f"limit must be at least 1, not {query.limit}")
         statuses = [JobStatus(s).value for s in query.statuses] if query.statuses else [None]
         processes = list(query.process_ids) if query.process_ids else [None]
         combos = list(itertools.product(statuses, processes))
