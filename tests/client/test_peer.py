@@ -38,6 +38,15 @@ def test_peer_status_without_type_and_403_for_cancelled(app_url: str, app_state:
         assert client.dismiss_job("job_1").status == JobStatus.dismissed
 
 
+def test_location_only_answer_and_missing_links(app_url: str, app_state: AppState) -> None:
+    with Client(api_url=f"{app_url}/peer/") as client:
+        job = client.execute_process("p", {"x": 1})
+        assert (job.jobID, job.status) == ("job_1", JobStatus.successful)
+        processes = client.get_processes()
+    assert [p.id for p in processes.processes] == ["p"]
+    assert processes.links == []
+
+
 def test_unknown_job_while_waiting_is_an_error(app_url: str, app_state: AppState) -> None:
     with Client(api_url=f"{app_url}/peer/") as client, pytest.raises(ClientError) as caught:
         client.wait_for_job("job_9", timeout=5)

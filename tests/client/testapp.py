@@ -153,13 +153,13 @@ def create_app(state: State) -> Starlette:
 
     return Starlette(
         routes=[
+            *peer_routes(state),
             Route("/auth/{scheme}/conformance", protected),
             Route("/login", login, methods=["POST"]),
             Route("/oauth/token", oauth_token, methods=["POST"]),
             Route("/revoke", revoke, methods=["POST"]),
             Route("/{kind:str}/conformance", flaky),
             Route("/{kind:str}/processes/p/execution", flaky, methods=["POST"]),
-            *peer_routes(state),
         ]
     )
 
@@ -244,7 +244,16 @@ def peer_routes(state: State) -> list[Route]:
             headers={"Content-Disposition": 'attachment; filename="report.txt"'},
         )
 
+    async def execute(request: Request) -> Response:
+        base = str(request.base_url).rstrip("/")
+        return Response(status_code=201, headers={"Location": f"{base}/peer/jobs/job_1"})
+
+    async def processes(request: Request) -> Response:
+        return JSONResponse({"processes": [{"id": "p", "version": "1"}]})
+
     return [
+        Route("/peer/processes", processes),
+        Route("/peer/processes/p/execution", execute, methods=["POST"]),
         Route("/peer/jobs", jobs),
         Route("/peer/jobs/{job_id}", job, methods=["GET", "DELETE"]),
         Route("/peer/jobs/{job_id}/results", results),

@@ -88,6 +88,7 @@ class ApiCore:
 
         params = {"limit": limit} if limit is not None else None
         body = yield from self._pages("processes", params, "processes", all_pages)
+        body.setdefault("links", [])
         return ProcessList.model_validate(body)
 
     def get_process(self, process_id: str) -> Operation[ProcessDescription]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 import ssl
 import threading
 import time
@@ -36,9 +37,7 @@ def http_options(config: ClientConfig, auth: httpx.Auth | None, user_agent: str)
 
 def _needs_eager_tls() -> bool:
     """Proxies from the environment need httpx's own transport set-up."""
-    import urllib.request
-
-    return bool(urllib.request.getproxies())
+    return any(name.lower().endswith("_proxy") and value for name, value in os.environ.items())
 
 
 class _LazySyncTransport(httpx.BaseTransport):
