@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import math
@@ -29,65 +28,38 @@ from eoproc.models import (
 )
 from eoproc.server.service import (
     InvalidInput,
-    JobDismissed,
-    JobFailed,
     JobPage,
     JobQuery,
     NoSuchJob,
     NoSuchProcess,
     ResultFile,
-    ResultNotReady,
     ServiceUnavailable,
 )
 
 from .pool import KILL_AFTER, WorkerPool
-from .results import MAX_INLINE_READ, StoredResults, archive_directory, read_file_output
 from .sqlite import SqliteJobStore
 from .store import (
     STOPPED_MESSAGE,
+    ClaimedJob,
     JobRecord,
     JobStore,
     NewJob,
     Outcome,
-    WriteBatch,
     encode_cursor,
     now_us,
     parse_store_url,
     to_datetime,
 )
+from .views import check_successful, result_file, results_document, status_info
 from .worker import JobSpec
+from .writer import BatchWriter
 
 log = logging.getLogger(__name__)
-
-PROGRESS_INTERVAL = 0.2
-"""Seconds between two progress writes to the store (the last value is always written)."""
-POLL_INTERVAL = 1.0
-"""Seconds between claims of jobs that other servers may have added to a shared store."""
 
 
 def default_store_url() -> str:
     """``sqlite:///`` URL of ``jobs.db`` in the user data directory."""
     return f"sqlite:///{Path(platformdirs.user_data_dir('eoproc')) / 'jobs.db'}"
-
-
-def status_info(record: JobRecord) -> StatusInfo:
-    """The ``StatusInfo`` of a stored job (links are the server's business)."""
-    fields: dict[str, Any] = {
-        "processID": record.process_id,
-        "jobID": record.id,
-        "status": record.status,
-        "created": to_datetime(record.created),
-        "updated": to_datetime(record.updated),
-    }
-    if record.message is not None:
-        fields["message"] = record.message
-    if record.started is not None:
-        fields["started"] = to_datetime(record.started)
-    if record.finished is not None:
-        fields["finished"] = to_datetime(record.finished)
-    if record.progress is not None:
-        fields["progress"] = record.progress
-    return StatusInfo(**fields)
 
 
 class LocalJobService:
@@ -120,16 +92,9 @@ class LocalJobService:
         self._pool: WorkerPool | None = None
         self._running = False
         self._owner = uuid.uuid4().hex
-        self._batch = WriteBatch()
-        self._inserted: list[asyncio.Future[None]] = []
-        self._progress: dict[str, tuple[int | None, str | None]] = {}
-        self._progress_written = 0.0
+        self._writer: BatchWriter | None = None
         self._ended: dict[str, asyncio.Future[None]] = {}
-        self._queued = 0
         self._finish_times: deque[float] = deque(maxlen=500)
-        self._wake: asyncio.Event | None = None
-        self._writer: asyncio.Task[None] | None = None
-        self._closing_writer = False
 
     # -- life cycle --------------------------------------------------------------
 
@@ -179,18 +144,24 @@ class LocalJobService:
         failed = await store.fail_running(STOPPED_MESSAGE, now_us())
         if failed:
             log.warning("%d job(s) were running when the server stopped; marked failed", failed)
-        self._queued = await store.count(JobStatus.accepted)
-        self._wake = asyncio.Event()
-        self._closing_writer = False
-        self._pool = WorkerPool(
+        pool = WorkerPool(
             registry_pickle,
             self.workers,
             on_progress=self._on_progress,
             on_done=self._on_done,
-            on_capacity=self._wake.set,
+            on_capacity=self._on_capacity,
         )
-        self._pool.start()
-        self._writer = asyncio.create_task(self._write_loop(), name="eoproc-job-writer")
+        self._writer = BatchWriter(
+            store,
+            self._owner,
+            capacity=pool.capacity,
+            on_claimed=self._on_claimed,
+            on_written=self._on_written,
+            queued=await store.count(JobStatus.accepted),
+        )
+        self._pool = pool
+        pool.start()
+        self._writer.start()
         self._running = True
 
     async def stop(self) -> None:
@@ -198,14 +169,12 @@ class LocalJobService:
         if not self._running:
             return
         self._running = False
-        assert self._pool is not None and self._wake is not None
+        assert self._pool is not None and self._writer is not None
+        self._writer.claiming = False
         if not await self._pool.wait_idle(self.grace_period):
             log.warning("jobs still running after the %.1f s grace period", self.grace_period)
         held = await self._pool.close()
-        self._closing_writer = True
-        self._wake.set()
-        if self._writer is not None:
-            await self._writer
+        await self._writer.close()
         if held:
             await self.store.fail_running(STOPPED_MESSAGE, now_us(), held)
         for future in self._ended.values():
@@ -269,10 +238,12 @@ class LocalJobService:
         inputs = request.inputs or {}
         self._validate(process_id, inputs)
         outputs_json = self._requested_outputs(process_id, request)
-        if self._queued >= self.max_queued:
-            retry = max(1, min(60, math.ceil(self._queued / max(self._throughput(), 1.0))))
+        assert self._writer is not None
+        queued = self._writer.queued
+        if queued >= self.max_queued:
+            retry = max(1, min(60, math.ceil(queued / max(self._throughput(), 1.0))))
             raise ServiceUnavailable(
-                f"Too many queued jobs ({self._queued}); try again later.",
+                f"Too many queued jobs ({queued}); try again later.",
                 headers={"Retry-After": str(retry)},
             )
         try:
@@ -280,14 +251,8 @@ class LocalJobService:
         except (TypeError, ValueError):
             inputs_json = json.dumps(request.model_dump(mode="json", by_alias=True)["inputs"])
         job = NewJob(str(uuid.uuid4()), process_id, now_us(), inputs_json, outputs_json)
-        loop = asyncio.get_running_loop()
-        inserted: asyncio.Future[None] = loop.create_future()
         ended = self._ended_future(job.id) if wait else None
-        self._queued += 1
-        self._batch.inserts.append(job)
-        self._inserted.append(inserted)
-        assert self._wake is not None
-        self._wake.set()
+        inserted = self._writer.insert(job)
         try:
             await inserted
             if ended is None:
@@ -330,12 +295,18 @@ class LocalJobService:
         return status_info(record)
 
     async def list_jobs(self, query: JobQuery) -> JobPage:
+        if query.limit < 1:
+            message = f"must be at least 1, not {query.limit}"
+            raise InvalidInput(
+                f"Invalid limit: {message}.",
+                extra={"problems": [{"path": "limit", "message": message}]},
+            )
         try:
             records, key = await self.store.list(query)
         except ValueError as exc:
             raise InvalidInput(
                 f"Invalid job-list cursor: {exc}",
-                extra={"problems": [{"path": "next", "message": str(exc)}]},
+                extra={"problems": [{"path": "cursor", "message": str(exc)}]},
             ) from None
         return JobPage(
             jobs=[status_info(record) for record in records],
@@ -347,8 +318,8 @@ class LocalJobService:
         if answer is None:
             raise NoSuchJob(f"Job {job_id!r} does not exist.")
         previous, record = answer
-        if previous == JobStatus.accepted:
-            self._queued = max(0, self._queued - 1)
+        if previous == JobStatus.accepted and self._writer is not None:
+            self._writer.queued = max(0, self._writer.queued - 1)
         if previous in (JobStatus.accepted, JobStatus.running) and self._pool is not None:
             self._pool.cancel(job_id)
         if previous != JobStatus.accepted:
@@ -367,71 +338,30 @@ class LocalJobService:
     def _remove_results_later(self, job_id: str) -> None:
         shutil.rmtree(self.store.results_root / job_id, ignore_errors=True)
 
-    async def _finished_record(self, job_id: str) -> JobRecord:
+    async def _successful(self, job_id: str) -> JobRecord:
         record = await self.store.get(job_id, full=True)
         if record is None:
             raise NoSuchJob(f"Job {job_id!r} does not exist.")
-        if record.status == JobStatus.dismissed:
-            raise JobDismissed(f"Job {job_id!r} was dismissed; it has no results.")
-        if record.status == JobStatus.failed:
-            error = json.loads(record.error_json) if record.error_json else {}
-            extra: dict[str, Any] = {"jobID": job_id, "processID": record.process_id}
-            if error.get("traceback"):  # the server shows it only in debug mode
-                extra["traceback"] = error["traceback"].splitlines()
-            raise JobFailed(
-                error.get("message") or record.message or "The job failed.", extra=extra
-            )
-        if record.status != JobStatus.successful:
-            raise ResultNotReady(
-                f"Job {job_id!r} is {record.status.value}; its results are not ready yet."
-            )
+        check_successful(record)
         return record
 
     async def get_results(self, job_id: str) -> JobResults:
-        record = await self._finished_record(job_id)
-        stored = StoredResults.decode(record.results_json)
-        requested: dict[str, Any] = json.loads(record.outputs_json) if record.outputs_json else {}
-        results: dict[str, Any] = {}
-        for output_id in requested or stored.output_ids():
-            if output_id in stored.values:
-                results[output_id] = stored.values[output_id]
-            elif output_id in stored.files:
-                info = stored.files[output_id]
-                if "link" in info:  # a file the process wrote and linked to
-                    results[output_id] = {**info["link"], "href": f"results/{output_id}"}
-                    continue
-                by_reference = requested.get(output_id, {}).get("transmissionMode") == "reference"
-                if by_reference or info["size"] > MAX_INLINE_READ:
-                    results[output_id] = {"href": f"results/{output_id}", "type": info["type"]}
-                else:
-                    path = self.store.results_root / job_id / info["file"]
-                    results[output_id] = await asyncio.to_thread(read_file_output, path)
-        return JobResults(results)
+        record = await self._successful(job_id)
+        return await results_document(record, self.store.results_root / job_id)
 
     async def get_result_file(self, job_id: str, output_id: str) -> ResultFile:
-        record = await self._finished_record(job_id)
-        info = StoredResults.decode(record.results_json).files.get(output_id)
-        if info is None:
-            raise NoSuchJob(f"Job {job_id!r} has no output {output_id!r} kept as a file.")
-        job_dir = self.store.results_root / job_id
-        path = job_dir / info["file"]
-        if info.get("directory"):
-            digest = hashlib.sha1(output_id.encode()).hexdigest()[:16]
-            archive = job_dir / ".archives" / f"{digest}.zip"
-            path = await asyncio.to_thread(archive_directory, path, archive)
-            return ResultFile(path=path, media_type="application/zip")
-        return ResultFile(path=path, media_type=info["type"])
+        record = await self._successful(job_id)
+        return await result_file(record, output_id, self.store.results_root / job_id)
 
-    # -- executor callbacks and the store writer ------------------------------------
+    # -- executor and writer callbacks ----------------------------------------------
+
+    def _on_capacity(self) -> None:
+        if self._writer is not None:
+            self._writer.wake()
 
     def _on_progress(self, job_id: str, percent: int | None, message: str | None) -> None:
-        old = self._progress.get(job_id)
-        if old is not None:
-            percent = percent if percent is not None else old[0]
-            message = message if message is not None else old[1]
-        self._progress[job_id] = (percent, message)
-        assert self._wake is not None
-        self._wake.set()
+        if self._writer is not None:
+            self._writer.progress(job_id, percent, message)
 
     def _on_done(
         self,
@@ -443,10 +373,10 @@ class LocalJobService:
         results_json: str | None,
         error_json: str | None,
     ) -> None:
-        self._progress.pop(job_id, None)
         if status == JobStatus.failed and error_json is None:
             error_json = json.dumps({"message": message})
-        self._batch.outcomes.append(
+        assert self._writer is not None
+        self._writer.outcome(
             Outcome(
                 id=job_id,
                 status=JobStatus(status),
@@ -458,67 +388,24 @@ class LocalJobService:
                 error_json=error_json,
             )
         )
-        assert self._wake is not None
-        self._wake.set()
 
-    async def _write_loop(self) -> None:
-        assert self._wake is not None
-        while True:
-            timeout = POLL_INTERVAL
-            if self._progress:
-                due = self._progress_written + PROGRESS_INTERVAL - time.monotonic()
-                timeout = max(0.0, min(timeout, due))
-            polled = False
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
-            except TimeoutError:
-                polled = True
-            self._wake.clear()
-            await self._flush(polled)
-            if self._closing_writer and not self._batch and not self._inserted:
-                return
-
-    async def _flush(self, polled: bool) -> None:
-        batch, inserted = self._batch, self._inserted
-        self._batch, self._inserted = WriteBatch(owner=self._owner), []
-        if self._progress and time.monotonic() - self._progress_written >= PROGRESS_INTERVAL:
-            batch.progress, self._progress = self._progress, {}
-            self._progress_written = time.monotonic()
-        if self._running and self._pool is not None and (self._queued > 0 or polled):
-            batch.claim = self._pool.capacity()
-        batch.owner = self._owner
-        if not batch:
-            return
-        try:
-            claimed = await self.store.apply(batch)
-        except Exception as exc:
-            log.exception("the job store failed to write")
-            self._queued -= len(batch.inserts)
-            for future in inserted:
-                if not future.done():
-                    future.set_exception(ServiceUnavailable(f"The job store is unavailable: {exc}"))
-            self._batch.outcomes[:0] = batch.outcomes  # retried with the next batch
-            await asyncio.sleep(0.5)
-            return
-        for future in inserted:
-            if not future.done():
-                future.set_result(None)
-        self._finish_times.extend([time.monotonic()] * len(batch.outcomes))
-        for outcome in batch.outcomes:
+    def _on_written(self, outcomes: list[Outcome]) -> None:
+        self._finish_times.extend([time.monotonic()] * len(outcomes))
+        for outcome in outcomes:
             self._job_ended(outcome.id)
-        if claimed:
-            self._queued = max(0, self._queued - len(claimed))
-            assert self._pool is not None
-            root = self.store.results_root
-            self._pool.submit(
-                [
-                    JobSpec(
-                        job.id,
-                        job.process_id,
-                        job.inputs_json,
-                        list(json.loads(job.outputs_json)) if job.outputs_json else None,
-                        str(root / job.id),
-                    )
-                    for job in claimed
-                ]
-            )
+
+    def _on_claimed(self, claimed: list[ClaimedJob]) -> None:
+        assert self._pool is not None
+        root = self.store.results_root
+        self._pool.submit(
+            [
+                JobSpec(
+                    job.id,
+                    job.process_id,
+                    job.inputs_json,
+                    list(json.loads(job.outputs_json)) if job.outputs_json else None,
+                    str(root / job.id),
+                )
+                for job in claimed
+            ]
+        )
