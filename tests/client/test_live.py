@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -190,3 +192,19 @@ def test_validate_and_create_request(client: Client) -> None:
     assert str(problems[2]) == "inputs.max_val: 'x' is not of type 'integer'"
     sleep_template = client.create_request("sleep_a_while")
     assert sleep_template.inputs == {"duration": 10.0, "fail": False}
+
+
+def test_download_results(client: Client, tmp_path: Path) -> None:
+    request = {"var_names": "a", "bbox": [0, 0, 4, 4], "resolution": 1.0, "periodicity": 16}
+    job = client.execute_process("simulate_scene", request)
+    assert isinstance(job, StatusInfo)
+    client.wait_for_job(job.jobID, timeout=120)
+    link = client.get_job_results(job.jobID)["return_value"]
+    assert link["href"].startswith(client.api_url)
+    paths = client.download_results(job.jobID, tmp_path / "out")
+    assert len(paths) == 1
+    assert paths[0].parent == tmp_path / "out"
+    assert zipfile.is_zipfile(paths[0])  # a Zarr directory comes as a zip
+    with zipfile.ZipFile(paths[0]) as archive:
+        assert any(name.endswith(("zarr.json", ".zgroup")) for name in archive.namelist())
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [paths[0].name]  # no .part left
