@@ -13,6 +13,8 @@ from starlette.responses import HTMLResponse, Response
 
 from eoproc import __version__
 
+from .fastpath import FastPath
+from .handlers import ProcessCache
 from .links import OPENAPI_JSON
 from .openapi_doc import build_openapi
 from .problems import BodySizeLimit, install_problem_handlers
@@ -57,8 +59,11 @@ def create_app(
     )
     app.state.service = service
     install_problem_handlers(app, debug=debug)
-    app.include_router(build_router(service))
+    processes = ProcessCache(service)
+    app.include_router(build_router(service, processes))
     _add_api_documents(app)
+    # innermost first: the fast path sits inside the body limit and CORS
+    app.add_middleware(FastPath, service=service, processes=processes, debug=debug)
     app.add_middleware(BodySizeLimit, max_body_size=max_body_size)
     if cors_origins:
         app.add_middleware(

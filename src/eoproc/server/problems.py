@@ -122,23 +122,22 @@ def _status_title(status: int) -> str:
         return "Error"
 
 
+def service_error_response(exc: ServiceError, path: str, *, debug: bool) -> Response:
+    """The problem details of a :class:`ServiceError` (its traceback only with ``debug``)."""
+    extra = dict(exc.extra)
+    if not debug:
+        extra.pop("traceback", None)
+    return problem_response(
+        exc.status, exc.type, exc.title, exc.detail, extra, headers=exc.headers, instance=path
+    )
+
+
 def install_problem_handlers(app: FastAPI, *, debug: bool) -> None:
     """Register the exception handlers that render every error as problem details."""
 
     async def service_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ServiceError)
-        extra = dict(exc.extra)
-        if not debug:
-            extra.pop("traceback", None)
-        return problem_response(
-            exc.status,
-            exc.type,
-            exc.title,
-            exc.detail,
-            extra,
-            headers=exc.headers,
-            instance=request.url.path,
-        )
+        return service_error_response(exc, request.url.path, debug=debug)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)

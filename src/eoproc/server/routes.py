@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, Response
 
@@ -15,12 +12,12 @@ from eoproc.models import (
     LandingPage,
     ProcessDescription,
     ProcessList,
-    ResponseType,
     StatusInfo,
 )
 
 from . import links as L
-from .execution import parse_execute_body, prefers_async, raw_response, run_async
+from .handlers import ProcessCache, execute_process, json_response
+from .handlers import job_status as job_status_response
 from .openapi_doc import EXECUTE_BODY, JOB_LIST_PARAMETERS, PROCESS_LIST_PARAMETERS, errors
 from .params import parse_job_query, parse_process_list
 from .problems import PROBLEM_JSON, InvalidParameter, NoSuchOutput
@@ -32,22 +29,17 @@ CONFORMANCE = [
 ]
 
 
-def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        json.dumps(body, separators=(",", ":")).encode(),
-        status_code=status,
-        media_type=L.JSON,
-        headers=headers,
-    )
+_json = json_response
 
 
 def _base(request: Request) -> str:
     return str(request.base_url)
 
 
-def build_router(service: Service) -> APIRouter:
+def build_router(service: Service, processes: ProcessCache | None = None) -> APIRouter:
     """The OGC API - Processes routes, bound to ``service``."""
     router = APIRouter()
+    processes = processes or ProcessCache(service)
 
     @router.get(
         "/",
@@ -154,29 +146,14 @@ def build_router(service: Service) -> APIRouter:
         openapi_extra={"requestBody": EXECUTE_BODY},
     )
     async def execute(processID: str, request: Request) -> Response:
-        process = service.get_process(processID)
-        execute_request = parse_execute_body(
-            request.headers.get("content-type"), await request.body()
-        )
-        prefer = prefers_async(request.headers.get("prefer"))
-        base = _base(request)
-        if run_async(process, prefer):
-            job = await service.execute(processID, execute_request, wait=False)
-            headers = {"Location": f"{base}jobs/{job.jobID}"}
-            if prefer:
-                headers["Preference-Applied"] = "respond-async"
-            return _json(L.status_document(base, job), 201, headers)
-        job = await service.execute(processID, execute_request, wait=True)
-        headers = {"Link": f'<{base}jobs/{job.jobID}>; rel="monitor"'}
-        results = L.absolute_hrefs(base, job.jobID, (await service.get_results(job.jobID)).root)
-        if execute_request.response != ResponseType.raw:
-            return _json(results, headers=headers)
-        return raw_response(
-            execute_request,
-            process,
-            results,
-            headers,
-            await _single_file(service, job.jobID, execute_request, results),
+        return await execute_process(
+            service,
+            processes,
+            processID,
+            _base(request),
+            request.headers.get("content-type"),
+            request.headers.get("prefer"),
+            await request.body(),
         )
 
     @router.get(
@@ -217,7 +194,7 @@ def build_router(service: Service) -> APIRouter:
         responses=errors(404),
     )
     async def job_status(jobID: str, request: Request) -> Response:
-        return _json(L.status_document(_base(request), await service.get_job(jobID)))
+        return await job_status_response(service, jobID, _base(request))
 
     @router.delete(
         "/jobs/{jobID}",
@@ -267,24 +244,6 @@ def _file_response(result: ResultFile) -> Response:
     if not result.path.is_file():
         raise NoSuchOutput(f"The file of this output is not there ({result.path.name}).")
     return FileResponse(result.path, media_type=result.media_type, filename=result.path.name)
-
-
-async def _single_file(
-    service: Service, job_id: str, request: Any, results: dict[str, Any]
-) -> ResultFile | None:
-    """The file behind a single output requested raw by value, if it is a file."""
-    names = list(request.outputs) if request.outputs else list(results)
-    if len(names) != 1 or names[0] not in results:
-        return None
-    value = results[names[0]]
-    wanted = request.outputs.get(names[0]) if request.outputs else None
-    if (
-        isinstance(value, dict)
-        and "href" in value
-        and not (wanted and wanted.transmissionMode == "reference")
-    ):
-        return await service.get_result_file(job_id, names[0])
-    return None
 
 
 __all__ = ["CONFORMANCE", "PROBLEM_JSON", "build_router"]

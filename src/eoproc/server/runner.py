@@ -69,6 +69,8 @@ def serve(
     except SystemExit as exc:
         if exc.code not in (0, None):
             return 1
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown
+        pass
     finally:
         sock.close()
     if not server.started:

@@ -1,0 +1,108 @@
+"""The work behind the busiest operations, shared by the routes and the fast path.
+
+``execute_process`` and ``job_status`` take plain values (no FastAPI request),
+so that :mod:`.fastpath` can serve them straight from ASGI.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from starlette.responses import Response
+
+from eoproc.models import ExecuteRequest, ProcessDescription, ResponseType
+
+from . import links as L
+from .execution import parse_execute_body, prefers_async, raw_response, run_async
+from .service import ResultFile, Service
+
+#: Seconds a process description is reused for execution requests.
+PROCESS_CACHE_SECONDS = 5.0
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A compact ``application/json`` response."""
+    return Response(
+        json.dumps(body, separators=(",", ":")).encode(),
+        status_code=status,
+        media_type=L.JSON,
+        headers=headers,
+    )
+
+
+class ProcessCache:
+    """Process descriptions of a service, reused for a few seconds.
+
+    Executing needs the process's job control options; describing a process
+    can be costly (schemas are built), and descriptions rarely change.
+    """
+
+    def __init__(self, service: Service, seconds: float = PROCESS_CACHE_SECONDS) -> None:
+        self.service = service
+        self.seconds = seconds
+        self._entries: dict[str, tuple[float, ProcessDescription]] = {}
+
+    def get(self, process_id: str) -> ProcessDescription:
+        """The description of ``process_id``; raises ``NoSuchProcess``."""
+        now = time.monotonic()
+        entry = self._entries.get(process_id)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        description = self.service.get_process(process_id)
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        self._entries[process_id] = (now + self.seconds, description)
+        return description
+
+
+async def execute_process(
+    service: Service,
+    processes: ProcessCache,
+    process_id: str,
+    base: str,
+    content_type: str | None,
+    prefer: str | None,
+    body: bytes,
+) -> Response:
+    """``POST /processes/{id}/execution`` per the standard's execution rules."""
+    process = processes.get(process_id)
+    request = parse_execute_body(content_type, body)
+    wants_async = prefers_async(prefer)
+    if run_async(process, wants_async):
+        job = await service.execute(process_id, request, wait=False)
+        headers = {"Location": f"{base}jobs/{job.jobID}"}
+        if wants_async:
+            headers["Preference-Applied"] = "respond-async"
+        return json_response(L.status_document(base, job), 201, headers)
+    job = await service.execute(process_id, request, wait=True)
+    headers = {"Link": f'<{base}jobs/{job.jobID}>; rel="monitor"'}
+    results = L.absolute_hrefs(base, job.jobID, (await service.get_results(job.jobID)).root)
+    if request.response != ResponseType.raw:
+        return json_response(results, headers=headers)
+    result_file = await _single_file(service, job.jobID, request, results)
+    return raw_response(request, process, results, headers, result_file)
+
+
+async def job_status(service: Service, job_id: str, base: str) -> Response:
+    """``GET /jobs/{id}``: the job's status info with its links."""
+    return json_response(L.status_document(base, await service.get_job(job_id)))
+
+
+async def _single_file(
+    service: Service, job_id: str, request: ExecuteRequest, results: dict[str, Any]
+) -> ResultFile | None:
+    """The file behind a single output requested raw by value, if it is a file."""
+    names = list(request.outputs) if request.outputs else list(results)
+    if len(names) != 1 or names[0] not in results:
+        return None
+    value = results[names[0]]
+    wanted = request.outputs.get(names[0]) if request.outputs else None
+    if (
+        isinstance(value, dict)
+        and "href" in value
+        and not (wanted and wanted.transmissionMode == "reference")
+    ):
+        return await service.get_result_file(job_id, names[0])
+    return None
