@@ -58,11 +58,21 @@ class Server:
 def running_server(store: Path, *args: str, log: Path | None = None) -> Iterator[Server]:
     """``eoproc-server run`` on ``store`` (SQLite) on a free port, for the block."""
     port = free_port()
-    command = [sys.executable, "-m", "eoproc.server.cli", "run", "--port", str(port),
-               "--store", f"sqlite:///{store}", *args]
+    command = [
+        sys.executable,
+        "-m",
+        "eoproc.server.cli",
+        "run",
+        "--port",
+        str(port),
+        "--store",
+        f"sqlite:///{store}",
+        *args,
+    ]
     out = log.open("wb") if log else subprocess.DEVNULL
-    process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+    )
     server = Server(f"http://127.0.0.1:{port}", process)
     try:
         deadline = time.monotonic() + 60
@@ -112,16 +122,29 @@ def run_wrk(
     env: dict[str, str] | None = None,
 ) -> WrkResult:
     """Run wrk against ``url`` and parse its figures."""
-    command = [require_wrk(), f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
+    command = [
+        require_wrk(),
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+    ]
     if script:
         command += ["-s", str(script)]
-    result = subprocess.run(command + [url], capture_output=True, text=True, check=True,
-                            env={**os.environ, **(env or {})})
+    result = subprocess.run(
+        [*command, url],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+    )
     text = result.stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", text).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text
+    )
     errors = int(non2xx.group(1)) if non2xx else 0
     if socket_errors:
         errors += sum(int(n) for n in socket_errors.groups())

@@ -22,8 +22,8 @@ import uuid
 from pathlib import Path
 
 import httpx
-
 from _server import running_server
+
 from eoproc.jobs.sqlite import SqliteJobStore
 from eoproc.jobs.store import NewJob, Outcome, WriteBatch, now_us
 from eoproc.models import JobStatus
@@ -94,10 +94,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="eoproc-list-") as tmp:
         store = Path(tmp) / "scale.db"
         asyncio.run(fill(store, 0, 1))
-        with running_server(store, "--workers", "1", log=Path(tmp) / "server.log") as server, \
-                httpx.Client(base_url=server.url, timeout=60) as client:
-            print(f"{'jobs':>8} {'limit=10':>9} {'status':>8} {'process':>8} {'page 2':>8} "
-                  f"{'datetime':>9} {'RSS MiB':>8}")
+        with (
+            running_server(store, "--workers", "1", log=Path(tmp) / "server.log") as server,
+            httpx.Client(base_url=server.url, timeout=60) as client,
+        ):
+            print(
+                f"{'jobs':>8} {'limit=10':>9} {'status':>8} {'process':>8} {'page 2':>8} "
+                f"{'datetime':>9} {'RSS MiB':>8}"
+            )
             stored = 1
             last = None
             for size in steps:
@@ -116,8 +120,11 @@ def main() -> None:
                     median_ms(client, f"/jobs?limit=10&datetime=../{created}", args.requests),
                 ]
                 last = row[0]
-                print(f"{size:>8} " + " ".join(f"{ms:>8.2f}" for ms in row)
-                      + f" {server.rss_mib():>8.0f}   (filled in {filled_in:.1f} s)")
+                print(
+                    f"{size:>8} "
+                    + " ".join(f"{ms:>8.2f}" for ms in row)
+                    + f" {server.rss_mib():>8.0f}   (filled in {filled_in:.1f} s)"
+                )
     print(f"median GET /jobs?limit=10 at {steps[-1]} jobs: {last:.2f} ms (goal <= {GOAL_MS} ms)")
 
 

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 from _server import require_wrk, run_wrk, running_server
 
 HERE = Path(__file__).resolve().parent
@@ -69,10 +68,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of each wrk run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="job worker processes")
-    parser.add_argument("--store-dir", type=Path, default=None,
-                        help="where the SQLite store goes (default: a temporary directory)")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="job worker processes"
+    )
+    parser.add_argument(
+        "--store-dir",
+        type=Path,
+        default=None,
+        help="where the SQLite store goes (default: a temporary directory)",
+    )
     args = parser.parse_args()
     require_wrk()
 
@@ -81,23 +85,35 @@ def main() -> None:
         store = store_dir / "load.db"
         log = store_dir / "server.log"
         server_args = ("--workers", str(args.workers), "--max-queued", "100000000")
-        with running_server(store, *server_args, log=log) as server, \
-                httpx.Client(base_url=server.url, timeout=60) as client:
+        with (
+            running_server(store, *server_args, log=log) as server,
+            httpx.Client(base_url=server.url, timeout=60) as client,
+        ):
             url = f"{server.url}/processes/primes_between/execution"
             warm = client.post(url, json=BODY, headers={"Prefer": "respond-async"})
             warm.raise_for_status()
 
-            post = run_wrk(url, seconds=args.seconds, connections=args.connections,
-                           threads=args.threads, script=HERE / "wrk_post.lua",
-                           env={"WRK_BODY": json.dumps(BODY)})
+            post = run_wrk(
+                url,
+                seconds=args.seconds,
+                connections=args.connections,
+                threads=args.threads,
+                script=HERE / "wrk_post.lua",
+                env={"WRK_BODY": json.dumps(BODY)},
+            )
             wait_until_idle(client, timeout=max(600.0, args.seconds * 60))
             rate, executed = executed_per_second(all_jobs(client, "primes_between"))
 
             status_url = f"{server.url}/jobs/{warm.json()['jobID']}"
-            reads = run_wrk(status_url, seconds=args.seconds, connections=args.connections,
-                            threads=args.threads)
-            listing = run_wrk(f"{server.url}/jobs?limit=10", seconds=min(args.seconds, 5),
-                              connections=1, threads=1)
+            reads = run_wrk(
+                status_url, seconds=args.seconds, connections=args.connections, threads=args.threads
+            )
+            listing = run_wrk(
+                f"{server.url}/jobs?limit=10",
+                seconds=min(args.seconds, 5),
+                connections=1,
+                threads=1,
+            )
             rss = server.rss_mib()
 
     figures = {
@@ -105,14 +121,17 @@ def main() -> None:
         "status reads/s": reads.requests_per_s,
         "jobs executed/s": rate,
     }
-    print(f"eoproc server, SQLite store, {args.workers} job workers, "
-          f"wrk {args.threads} threads x {args.connections} connections, {args.seconds:g} s each")
+    print(
+        f"eoproc server, SQLite store, {args.workers} job workers, "
+        f"wrk {args.threads} threads x {args.connections} connections, {args.seconds:g} s each"
+    )
     for name, value in figures.items():
         print(f"  {name:<18} {value:9.0f}   (goal >= {GOALS[name]})")
-    print(f"  {'jobs executed':<18} {executed:9d}   (non-2xx POSTs: {post.errors}, "
-          f"non-2xx reads: {reads.errors})")
-    print(f"  median GET /jobs?limit=10: {listing.median_ms:.2f} ms "
-          f"({executed + 1} jobs stored)")
+    print(
+        f"  {'jobs executed':<18} {executed:9d}   (non-2xx POSTs: {post.errors}, "
+        f"non-2xx reads: {reads.errors})"
+    )
+    print(f"  median GET /jobs?limit=10: {listing.median_ms:.2f} ms ({executed + 1} jobs stored)")
     print(f"  server RSS at the end: {rss:.0f} MiB")
 
 
