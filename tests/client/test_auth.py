@@ -42,6 +42,15 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
             "client_secret": CLIENT_SECRET,
         },
     ),
+    "oidc-discovery": (
+        "oauth",
+        {
+            "type": "oauth2-client-credentials",
+            "issuer_url": "/issuer",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        },
+    ),
     "oauth2-password": (
         "oauth",
         {
@@ -126,9 +135,23 @@ def test_wrong_credentials_raise_authentication_error(
     assert app_state.hits[f"{scheme} GET"] == 0
 
 
+def test_oidc_discovery_happens_once(app_url: str, app_state: AppState) -> None:
+    with _client(app_url, "oauth", VARIANTS["oidc-discovery"][1]) as client:
+        client.get_conformance()
+        client.http.post(f"{app_url}/revoke")
+        client.get_conformance()
+    assert (app_state.hits["discovery"], app_state.hits["token"]) == (1, 2)
+
+
 def test_incomplete_auth_config_is_a_config_error(app_url: str) -> None:
     with (
         Client(api_url=app_url, auth={"type": "basic", "username": USER}) as client,
         pytest.raises(ConfigError, match="needs password"),
+    ):
+        client.get_conformance()
+    oauth = {"type": "oauth2-password", "username": USER, "password": PASSWORD}
+    with (
+        Client(api_url=app_url, auth=oauth) as client,
+        pytest.raises(ConfigError, match="needs token_url or issuer_url"),
     ):
         client.get_conformance()

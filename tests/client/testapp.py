@@ -134,6 +134,11 @@ def create_app(state: State) -> Starlette:
             }
         )
 
+    async def discovery(request: Request) -> Response:
+        state.hits["discovery"] += 1
+        base = str(request.base_url).rstrip("/")
+        return JSONResponse({"issuer": f"{base}/issuer", "token_endpoint": f"{base}/oauth/token"})
+
     async def revoke(request: Request) -> Response:
         state.tokens.clear()
         return Response(status_code=204)
@@ -158,6 +163,7 @@ def create_app(state: State) -> Starlette:
             Route("/login", login, methods=["POST"]),
             Route("/oauth/token", oauth_token, methods=["POST"]),
             Route("/revoke", revoke, methods=["POST"]),
+            Route("/issuer/.well-known/openid-configuration", discovery),
             Route("/{kind:str}/conformance", flaky),
             Route("/{kind:str}/processes/p/execution", flaky, methods=["POST"]),
         ]

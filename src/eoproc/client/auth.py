@@ -101,7 +101,12 @@ class TokenAuth(httpx.Auth):
             self._apply(request, token)
             yield request, False
 
+    def _prepare(self) -> Generator[tuple[httpx.Request, bool], httpx.Response, None]:
+        """Requests needed before the first token request (none by default)."""
+        yield from ()
+
     def _fetch(self) -> Generator[tuple[httpx.Request, bool], httpx.Response, str]:
+        yield from self._prepare()
         token_request = self.token_request()
         response = yield token_request, True
         self.fetch_count += 1
@@ -178,26 +183,51 @@ class LoginAuth(TokenAuth):
 
 
 class OAuth2Auth(TokenAuth):
-    """OAuth2 token endpoint: client-credentials or resource-owner password grant."""
+    """OAuth2 token endpoint: client-credentials or resource-owner password grant.
+
+    Without ``token_url``, the token endpoint is read from the OpenID Connect
+    discovery document of ``issuer_url`` (``/.well-known/openid-configuration``).
+    """
 
     def __init__(
         self,
-        token_url: str,
+        token_url: str | None,
         form: dict[str, str],
         *,
+        issuer_url: str | None = None,
         header: str = "Authorization",
         prefix: str = "Bearer",
         field: str | None = None,
     ) -> None:
         super().__init__(header, prefix)
         self.token_url = token_url
+        self.issuer_url = issuer_url
         self._form = form
         self._field = field
+
+    def _prepare(self) -> Generator[tuple[httpx.Request, bool], httpx.Response, None]:
+        if self.token_url is not None or self.issuer_url is None:
+            return
+        url = self.issuer_url.rstrip("/") + "/.well-known/openid-configuration"
+        request = httpx.Request("GET", url, headers={"Accept": "application/json"})
+        response = yield request, True
+        if response.is_error:
+            raise _auth_error(response, request)
+        try:
+            endpoint = response.json().get("token_endpoint")
+        except (ValueError, AttributeError):
+            endpoint = None
+        if not isinstance(endpoint, str):
+            raise AuthenticationError(
+                response.status_code,
+                message=f"The OpenID configuration {url} has no token_endpoint.",
+            )
+        self.token_url = endpoint
 
     def token_request(self) -> httpx.Request:
         """POST the grant to the token URL as a form."""
         return httpx.Request(
-            "POST", self.token_url, data=self._form, headers={"Accept": "application/json"}
+            "POST", self.token_url or "", data=self._form, headers={"Accept": "application/json"}
         )
 
     def token_field(self) -> str | None:
@@ -243,11 +273,13 @@ def build_auth(config: AuthConfig, api_url: str) -> httpx.Auth | None:
             field=config.token_field,
         )
     form: dict[str, str] = {}
+    if config.token_url is None and config.issuer_url is None:
+        raise ConfigError(f"Auth type {kind!r} needs token_url or issuer_url in the configuration.")
     if kind == "oauth2-client-credentials":
-        need("token_url", "client_id", "client_secret")
+        need("client_id", "client_secret")
         form["grant_type"] = "client_credentials"
     else:
-        need("token_url", "username", "password")
+        need("username", "password")
         form.update(
             grant_type="password", username=config.username or "", password=secrets["password"]
         )
@@ -258,8 +290,9 @@ def build_auth(config: AuthConfig, api_url: str) -> httpx.Auth | None:
     if config.scope:
         form["scope"] = config.scope
     return OAuth2Auth(
-        _join(api_url, config.token_url or ""),
+        _join(api_url, config.token_url) if config.token_url else None,
         form,
+        issuer_url=_join(api_url, config.issuer_url) if config.issuer_url else None,
         header=config.token_header or "Authorization",
         prefix="Bearer" if config.token_prefix is None else config.token_prefix,
         field=config.token_field,

@@ -51,6 +51,8 @@ class AuthConfig(BaseModel):
       (default ``X-Auth-Token``)
     - ``oauth2-client-credentials``: ``client_id``, ``client_secret`` at ``token_url``
     - ``oauth2-password``: ``username``, ``password`` (and ``client_id``) at ``token_url``
+    - for both OAuth2 grants, ``issuer_url`` instead of ``token_url``: the token
+      endpoint comes from the issuer's OpenID Connect discovery document
 
     Tokens are cached until they expire and renewed once when the server answers 401.
     """
@@ -66,6 +68,7 @@ class AuthConfig(BaseModel):
     login_url: str | None = None
     login_format: Literal["json", "form"] = "json"
     token_url: str | None = None
+    issuer_url: str | None = None
     client_id: str | None = None
     client_secret: SecretStr | None = None
     scope: str | None = None
