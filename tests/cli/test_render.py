@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 import yaml
@@ -10,7 +11,7 @@ import yaml
 from eoproc.cli.render import OutputFormat, dump_yaml, output
 from eoproc.models import JobList, ProcessList, StatusInfo
 
-JOB = {
+JOB: dict[str, Any] = {
     "jobID": "job_2",
     "processID": "primes_between",
     "status": "successful",
@@ -19,7 +20,7 @@ JOB = {
     "created": "2025-11-12T10:18:38.616131Z",
     "finished": "2025-11-12T10:18:38.617391Z",
 }
-RUNNING = {
+RUNNING: dict[str, Any] = {
     **JOB,
     "jobID": "3f1c9a52-8d2e-4f7a-9b1e-0c5d6e7f8a9b",
     "status": "running",

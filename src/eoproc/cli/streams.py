@@ -56,6 +56,7 @@ def console(*, stderr: bool = False) -> Console:
         file=stream,
         no_color=no_color(),
         highlight=False,
+        markup=False,  # text from servers may hold [brackets]
         emoji=False,
         soft_wrap=False,
     )

@@ -52,7 +52,7 @@ def _wait_with_bar(client: Client, job_id: str, timeout: float | None) -> Status
 
     columns: list[Any] = [
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         TaskProgressColumn(),
         TimeElapsedColumn(),

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import Annotated, Any
 
 import typer
 
 from ..inputs import build_request
 from ..render import OutputFormat, output
-
-if TYPE_CHECKING:
-    from eoproc.models import StatusInfo
-
 from .options import (
     ConfigOption,
     FormatOption,
@@ -66,7 +63,7 @@ def execute_process(
     """
     body = build_request(request, inputs)
     with session_of(ctx).client(config) as client:
-        status = cast("StatusInfo", client.execute_process(process_id, body))
+        status = client.execute_process(process_id, body)
         if not wait:
             output(status, format, "job")
             return
@@ -190,4 +187,9 @@ def _print_results(client: Any, job_id: str, output_dir: Path | None, fmt: Outpu
         output(client.get_job_results(job_id), fmt, "results")
         return
     paths = client.download_results(job_id, output_dir)
+    if not paths:
+        print(
+            f"Job {job_id} has no outputs given by reference: nothing was downloaded.",
+            file=sys.stderr,
+        )
     output([str(path) for path in paths], fmt, "files")
