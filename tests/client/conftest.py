@@ -28,22 +28,22 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="module")
-def test_app() -> Iterator[tuple[str, State]]:
+def app_server() -> Iterator[tuple[str, State]]:
     """The client test app (auth, flaky endpoints, a peer server): (base URL, state)."""
     with serve() as served:
         yield served
 
 
 @pytest.fixture
-def app_url(test_app: tuple[str, State]) -> str:
+def app_url(app_server: tuple[str, State]) -> str:
     """The test app's base URL."""
-    return test_app[0]
+    return app_server[0]
 
 
 @pytest.fixture
-def app_state(test_app: tuple[str, State]) -> Iterator[State]:
+def app_state(app_server: tuple[str, State]) -> Iterator[State]:
     """The test app's state, reset for each test."""
-    state = test_app[1]
+    state = app_server[1]
     fresh = State()
     state.__dict__.update(fresh.__dict__)
     yield state

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from .commands import RetryPolicy
@@ -25,7 +26,7 @@ class BaseClient:
         *,
         api_url: str | None = None,
         profile: ClientProfile | None = None,
-        config_path: str | None = None,
+        config_path: str | Path | None = None,
         **overrides: Any,
     ) -> None:
         if config is None:

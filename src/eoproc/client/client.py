@@ -49,7 +49,7 @@ class Client(BaseClient):
         *,
         api_url: str | None = None,
         profile: ClientProfile | None = None,
-        config_path: str | None = None,
+        config_path: str | Path | None = None,
         transport: httpx.BaseTransport | None = None,
         **overrides: Any,
     ) -> None:
