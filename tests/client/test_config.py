@@ -168,8 +168,21 @@ def test_bad_files_give_clear_errors(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.write_text("", encoding="utf-8")
     assert ClientConfig.load(config_path=empty).api_url == "http://127.0.0.1:8008/"
-    with pytest.raises(ConfigError, match="api_url must be an http"):
+    with pytest.raises(
+        ConfigError, match=r"^Invalid client configuration: api_url: must be an http"
+    ):
         ClientConfig.load(api_url="ftp://x")
+
+
+def test_invalid_settings_read_as_one_sentence() -> None:
+    with pytest.raises(ConfigError) as caught:
+        ClientConfig.load(retries=-1, read_timeout="soon")
+    assert str(caught.value) == (
+        "Invalid client configuration: read_timeout: Input should be a valid number, "
+        "unable to parse string as a number; retries: Input should be greater than or equal to 0."
+    )
+    with pytest.raises(ConfigError, match="retries: Input should be a valid integer"):
+        Client(ClientConfig.load(), retries="many")
 
 
 def test_auth_type_aliases() -> None:

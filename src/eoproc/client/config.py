@@ -17,7 +17,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-from .errors import ConfigError
+from .errors import ConfigError, invalid_config
 from .profile import DEFAULT_API_URL, EOPROC_PROFILE, ClientProfile
 from .secrets import KeyringStore, SecretStore
 
@@ -128,7 +128,7 @@ class ClientConfig(BaseSettings):
     def _check_url(cls, value: str) -> str:
         value = value.strip()
         if not value.startswith(("http://", "https://")):
-            raise ValueError(f"api_url must be an http:// or https:// URL, not {value!r}")
+            raise ValueError(f"must be an http:// or https:// URL, not {value!r}")
         return value if value.endswith("/") else value + "/"
 
     @property
@@ -191,7 +191,7 @@ class ClientConfig(BaseSettings):
         except ConfigError:
             raise
         except ValueError as error:
-            raise ConfigError(f"Invalid client configuration: {error}") from error
+            raise invalid_config(error) from error
         config._profile = profile
         config._config_file = path
         if config.auth.keyring:

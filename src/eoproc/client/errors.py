@@ -16,6 +16,22 @@ class ConfigError(EoprocClientError, ValueError):
     """The client configuration is invalid or cannot be read or written."""
 
 
+def invalid_config(error: Exception) -> ConfigError:
+    """A one-sentence :class:`ConfigError` for a validation error of the settings."""
+    from pydantic import ValidationError
+
+    if isinstance(error, ValidationError):
+        parts = []
+        for item in error.errors():
+            where = ".".join(str(p) for p in item["loc"]) or "configuration"
+            message = str(item["msg"]).removeprefix("Value error, ")
+            parts.append(f"{where}: {message}")
+        text = "; ".join(parts)
+    else:
+        text = str(error)
+    return ConfigError(f"Invalid client configuration: {text.rstrip('.')}.")
+
+
 class ClientError(EoprocClientError):
     """The server answered with an HTTP error status.
 
