@@ -140,3 +140,21 @@ def test_restart_at_once_on_the_same_port(tmp_path: Path) -> None:
             again.client() as client,
         ):
             assert client.get("/").status_code == 200
+
+
+def test_backpressure_answers_503_with_retry_after(tmp_path: Path) -> None:
+    with (
+        run_server(tmp_path / "jobs.db", "--workers", "1", "--max-queued", "2") as server,
+        server.client(timeout=60) as client,
+    ):
+        answers = [submit(client, "sleep_a_while", {"duration": 30}) for _ in range(6)]
+        refused = [a for a in answers if a.status_code == 503]
+        assert refused, [a.status_code for a in answers]
+        assert all(a.status_code in (201, 503) for a in answers)
+        problem = refused[0].json()
+        assert refused[0].headers["content-type"] == "application/problem+json"
+        assert problem["status"] == 503 and problem["detail"]
+        assert int(refused[0].headers["retry-after"]) >= 1
+        for answer in answers:
+            if answer.status_code == 201:
+                client.delete(f"/jobs/{answer.json()['jobID']}")
