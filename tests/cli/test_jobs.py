@@ -111,3 +111,31 @@ def test_results_to_output_dir_without_references(cli: Runner, home: Path) -> No
     assert result.yaml() == []
     assert target.is_dir() and not any(target.iterdir())
     assert "nothing was downloaded" in result.stderr
+
+
+def test_results_by_reference_downloaded_to_output_dir(cli: Runner, home: Path) -> None:
+    scene = ("simulate_scene", "resolution=30", "end_date=2025-01-03")
+    job_id = start(cli, *scene)
+    assert cli("gj", job_id, "--watch").code == 0
+    inline = cli("gjr", job_id, "-f", "json")
+    assert inline.json()["return_value"]["href"].endswith(f"/jobs/{job_id}/results/return_value")
+
+    target = home / "downloads"
+    result = cli("get-job-results", job_id, "--output-dir", str(target))
+    assert result.code == 0, result
+    files = [Path(name) for name in result.yaml()]
+    assert len(files) == 1 and files[0].parent == target
+    assert files[0].is_file() and files[0].stat().st_size > 0
+
+    waited = cli(
+        "ep",
+        scene[0],
+        *[a for i in scene[1:] for a in ("-i", i)],
+        "--wait",
+        "-o",
+        str(home / "direct"),
+        "-f",
+        "json",
+    )
+    assert waited.code == 0, waited
+    assert [Path(name).parent for name in waited.json()] == [home / "direct"]
