@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -208,3 +209,14 @@ def test_download_results(client: Client, tmp_path: Path) -> None:
     with zipfile.ZipFile(paths[0]) as archive:
         assert any(name.endswith(("zarr.json", ".zgroup")) for name in archive.namelist())
     assert [p.name for p in (tmp_path / "out").iterdir()] == [paths[0].name]  # no .part left
+
+
+def test_one_client_many_threads(client: Client) -> None:
+    def run(n: int) -> list[int]:
+        return list(
+            client.execute_and_wait("primes_between", {"max_val": n}, timeout=120)["return_value"]
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(run, [10, 20, 30, 40]))
+    assert [a[-1] for a in answers] == [7, 19, 29, 37]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -58,23 +59,26 @@ class Client(BaseClient):
         )
         self._transport = transport
         self._http_client: httpx.Client | None = None
+        self._http_lock = threading.Lock()
 
     @property
     def http(self) -> httpx.Client:
-        """The underlying ``httpx.Client`` (created on first use)."""
-        if self._http_client is None:
-            options = http_options(self.config, self._auth(), self._user_agent())
-            self._http_client = sync_http(self.config, options, self._transport)
-        return self._http_client
+        """The underlying ``httpx.Client`` (created on first use; thread-safe)."""
+        with self._http_lock:
+            if self._http_client is None:
+                options = http_options(self.config, self._auth(), self._user_agent())
+                self._http_client = sync_http(self.config, options, self._transport)
+            return self._http_client
 
     def _run(self, operation: Operation[T]) -> T:
         return run_sync(self.http, operation)
 
     def close(self) -> None:
         """Close the connections."""
-        if self._http_client is not None:
-            self._http_client.close()
-            self._http_client = None
+        with self._http_lock:
+            if self._http_client is not None:
+                self._http_client.close()
+                self._http_client = None
 
     def __enter__(self) -> Client:
         return self
