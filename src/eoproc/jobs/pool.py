@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 SHORT_JOB = 0.02
 """Processes whose jobs take less than this (seconds, moving average) are prefetched."""
+JOB_OVERHEAD = 0.0002
+"""Seconds a worker spends on a job besides running its function (an estimate)."""
 KILL_AFTER = 1.0
 """Seconds between SIGTERM and SIGKILL of a worker being stopped."""
 
@@ -64,14 +66,14 @@ class WorkerPool:
         on_progress: Callable[[str, int | None, str | None], None],
         on_done: DoneCallback,
         on_capacity: Callable[[], None],
-        prefetch: int = 4,
+        max_held: int = 100,
     ) -> None:
         self._registry = registry_pickle
         self.size = max(1, size)
         self._on_progress = on_progress
         self._on_done = on_done
         self._on_capacity = on_capacity
-        self._depth = max(1, prefetch)
+        self._max_held = max(1, max_held)
         self._mp = multiprocessing.get_context("spawn")
         self._workers: list[_Worker] = []
         self._dying: set[_Worker] = set()
@@ -144,9 +146,11 @@ class WorkerPool:
             current = worker.specs.get(worker.current)
             if current is not None:
                 held_specs.append(current)
-        if all(self._short(spec) for spec in held_specs):
-            return max(0, self._depth - held)
-        return 0
+        if not all(self._short(spec) for spec in held_specs):
+            return 0
+        # as many as fit in SHORT_JOB seconds, so that none waits long behind the others
+        per_job = max([JOB_OVERHEAD, *(self._durations[s.process_id] for s in held_specs)])
+        return max(0, min(self._max_held, int(SHORT_JOB / per_job)) - held)
 
     def capacity(self) -> int:
         """How many more jobs the pool takes now."""
@@ -250,22 +254,29 @@ class WorkerPool:
             worker.cancelled.difference_update(message[2])
             self._start(worker, message[1])
         elif kind == "done":
-            job_id, status, text, started, finished, results, error, skipped, next_id = message[1:]
-            worker.current = None
-            spec = worker.specs.pop(job_id, None)
+            outcomes, skipped, running = message[1:]
             for skipped_id in skipped:
                 worker.cancelled.discard(skipped_id)
                 worker.specs.pop(skipped_id, None)
-            if spec is not None:
-                seconds = (finished - started) / 1e6
-                old = self._durations.get(spec.process_id, seconds)
-                self._durations[spec.process_id] = 0.8 * old + 0.2 * seconds
-            if job_id in worker.cancelled:
-                worker.cancelled.discard(job_id)
+            for job_id, status, text, started, finished, results, error in outcomes:
+                if worker.current == job_id:
+                    worker.current = None
+                else:
+                    worker.queue = deque(s for s in worker.queue if s.id != job_id)
+                spec = worker.specs.pop(job_id, None)
+                if spec is not None:
+                    seconds = (finished - started) / 1e6
+                    old = self._durations.get(spec.process_id, seconds)
+                    self._durations[spec.process_id] = 0.8 * old + 0.2 * seconds
+                if job_id in worker.cancelled:
+                    worker.cancelled.discard(job_id)
+                else:
+                    self._on_done(job_id, status, text, started, finished, results, error)
+            if running is not None:
+                if worker.current != running:
+                    self._start(worker, running)
             else:
-                self._on_done(job_id, status, text, started, finished, results, error)
-            if next_id is not None:
-                self._start(worker, next_id)
+                worker.current = None
             self._dispatch()
             self._on_capacity()
         elif kind == "ready":

@@ -13,9 +13,9 @@ worker → parent
     ``("ready", pid)`` / ``("fatal", message)`` after start-up;
     ``("started", job_id, skipped)`` a job starts while the worker was idle;
     ``("progress", job_id, percent, message)``;
-    ``("done", job_id, status, message, started, finished, results_json,
-    error_json, skipped, next_id)`` a job ended and ``next_id`` starts now.
-    ``skipped`` lists cancelled jobs dropped from the queue.
+    ``("done", [(job_id, status, message, started, finished, results_json,
+    error_json), ...], skipped, running_id)`` jobs ended, and ``running_id`` runs
+    now (or starts at once); ``skipped`` lists cancelled jobs dropped from the queue.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ from .results import encode_results
 
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages of one job (the last value is always sent)."""
+OUTCOME_DELAY = 0.002
+"""Seconds the outcomes of short jobs may wait to be sent together."""
 
 
 class JobSpec(NamedTuple):
@@ -79,6 +81,9 @@ class _Worker:
         self.current: str | None = None
         self.pending: tuple[str, int | None, str | None] | None = None
         self.last_sent = 0.0
+        self.outcomes: list[tuple[Any, ...]] = []
+        self.outcomes_since = 0.0
+        self.running: str | None = None
 
     def send(self, message: tuple[Any, ...]) -> None:
         with self.lock:
@@ -102,14 +107,22 @@ class _Worker:
         self.pending = None
 
     def watchdog(self) -> None:
-        """Send throttled progress, and exit when the parent is gone."""
+        """Send throttled progress and late outcomes; exit when the parent is gone."""
         while True:
             time.sleep(PROGRESS_INTERVAL)
             if os.getppid() != self.parent_pid:
                 os._exit(1)
-            if self.pending is not None:
-                with self.lock:
+            with self.lock:
+                if self.outcomes and time.monotonic() - self.outcomes_since >= OUTCOME_DELAY:
+                    self._report_locked()
+                if self.pending is not None:
                     self._flush_locked()
+
+    def _report_locked(self) -> None:
+        """Send the pending outcomes, and which job runs now."""
+        skipped, self.skipped = self.skipped, []
+        self.conn.send(("done", self.outcomes, skipped, self.running))
+        self.outcomes = []
 
     # -- jobs ----------------------------------------------------------------------
 
@@ -121,7 +134,8 @@ class _Worker:
             for spec in list(self.queue):
                 if spec.id == message[1]:
                     self.queue.remove(spec)
-                    self.skipped.append(spec.id)
+                    with self.lock:
+                        self.skipped.append(spec.id)
         elif kind == "stop":
             raise SystemExit(0)
 
@@ -130,7 +144,8 @@ class _Worker:
             self.handle(self.conn.recv())
 
     def take_skipped(self) -> list[str]:
-        skipped, self.skipped = self.skipped, []
+        with self.lock:
+            skipped, self.skipped = self.skipped, []
         return skipped
 
     def run(self, spec: JobSpec) -> tuple[Any, ...]:
@@ -179,8 +194,14 @@ class _Worker:
             spec = self.queue.popleft()
             outcome = self.run(spec)
             self.drain()
-            next_id = self.queue[0].id if self.queue else None
-            self.send(("done", spec.id, *outcome, self.take_skipped(), next_id))
+            with self.lock:
+                if not self.outcomes:
+                    self.outcomes_since = time.monotonic()
+                self.outcomes.append((spec.id, *outcome))
+                self.running = self.queue[0].id if self.queue else None
+                # Short jobs report together; the watchdog sends what a long job holds up.
+                if self.running is None or time.monotonic() - self.outcomes_since >= OUTCOME_DELAY:
+                    self._report_locked()
 
 
 def worker_main(registry_pickle: bytes, conn: Connection, parent_pid: int) -> None:

@@ -56,7 +56,8 @@ class BatchWriter:
         self._inserted: list[asyncio.Future[None]] = []
         self._progress: dict[str, tuple[int | None, str | None]] = {}
         self._progress_written = 0.0
-        self._wake = asyncio.Event()
+        self._woken = False
+        self._waiter: asyncio.Future[bool] | None = None
         self._closing = False
         self._task: asyncio.Task[None] | None = None
 
@@ -67,13 +68,16 @@ class BatchWriter:
     async def close(self) -> None:
         """Write what is pending and end the task."""
         self._closing = True
-        self._wake.set()
+        self.wake()
         if self._task is not None:
             await self._task
 
     def wake(self) -> None:
         """Write soon (e.g. the executor can take jobs)."""
-        self._wake.set()
+        self._woken = True
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(False)
 
     def insert(self, job: NewJob) -> asyncio.Future[None]:
         """Queue the insert of an accepted job; the future resolves once it is stored."""
@@ -81,7 +85,7 @@ class BatchWriter:
         self.queued += 1
         self._batch.inserts.append(job)
         self._inserted.append(future)
-        self._wake.set()
+        self.wake()
         return future
 
     def progress(self, job_id: str, percent: int | None, message: str | None) -> None:
@@ -91,26 +95,35 @@ class BatchWriter:
             percent = percent if percent is not None else old[0]
             message = message if message is not None else old[1]
         self._progress[job_id] = (percent, message)
-        self._wake.set()
+        self.wake()
 
     def outcome(self, outcome: Outcome) -> None:
         """Queue the outcome of a job (it supersedes pending progress)."""
         self._progress.pop(outcome.id, None)
         self._batch.outcomes.append(outcome)
-        self._wake.set()
+        self.wake()
+
+    async def _sleep(self, timeout: float) -> bool:
+        """Wait for :meth:`wake` or ``timeout`` seconds; whether the time ran out."""
+        loop = asyncio.get_running_loop()
+        waiter = self._waiter = loop.create_future()
+        timer = loop.call_later(timeout, _time_out, waiter)
+        try:
+            return await waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
 
     async def _loop(self) -> None:
         while True:
-            timeout = POLL_INTERVAL
-            if self._progress:
-                due = self._progress_written + PROGRESS_INTERVAL - time.monotonic()
-                timeout = max(0.0, min(timeout, due))
             polled = False
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
-            except TimeoutError:
-                polled = True
-            self._wake.clear()
+            if not self._woken:
+                timeout = POLL_INTERVAL
+                if self._progress:
+                    due = self._progress_written + PROGRESS_INTERVAL - time.monotonic()
+                    timeout = max(0.0, min(timeout, due))
+                polled = await self._sleep(timeout)
+            self._woken = False
             await self._flush(polled)
             if self._closing and not self._batch and not self._inserted:
                 return
@@ -144,3 +157,8 @@ class BatchWriter:
         if claimed:
             self.queued = max(0, self.queued - len(claimed))
             self._on_claimed(claimed)
+
+
+def _time_out(waiter: asyncio.Future[bool]) -> None:
+    if not waiter.done():
+        waiter.set_result(True)
