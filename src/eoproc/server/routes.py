@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, Response
 
@@ -20,7 +22,7 @@ from .handlers import ProcessCache, execute_process, json_response
 from .handlers import job_status as job_status_response
 from .openapi_doc import EXECUTE_BODY, JOB_LIST_PARAMETERS, PROCESS_LIST_PARAMETERS, errors
 from .params import parse_job_query, parse_process_list
-from .problems import PROBLEM_JSON, InvalidParameter, NoSuchOutput
+from .problems import InvalidParameter, NoSuchOutput
 from .service import ResultFile, Service
 
 CONFORMANCE = [
@@ -100,7 +102,7 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
         for summary in page:
             body = summary.to_dict()
             body["links"] = [
-                L.link(f"{base}processes/{summary.id}", "self", title="Process description")
+                L.link(f"{base}processes/{quote(summary.id)}", "self", title="Process description")
             ]
             processes.append(body)
         page_links = [L.link(L.page_url(base, "processes", _page(limit, offset)), "self")]
@@ -123,11 +125,15 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
     async def process_description(processID: str, request: Request) -> Response:
         base = _base(request)
         body = service.get_process(processID).to_dict()
-        url = f"{base}processes/{processID}"
+        url = f"{base}processes/{quote(processID)}"
         body["links"] = [
             L.link(url, "self", title="Process description"),
             L.link(f"{url}/execution", L.REL_EXECUTE, title="Execute the process"),
-            L.link(f"{base}jobs?processID={processID}", L.REL_JOB_LIST, title="Its jobs"),
+            L.link(
+                L.page_url(base, "jobs", [("processID", processID)]),
+                L.REL_JOB_LIST,
+                title="Its jobs",
+            ),
         ]
         return _json(body)
 
@@ -246,4 +252,4 @@ def _file_response(result: ResultFile) -> Response:
     return FileResponse(result.path, media_type=result.media_type, filename=result.path.name)
 
 
-__all__ = ["CONFORMANCE", "PROBLEM_JSON", "build_router"]
+__all__ = ["CONFORMANCE", "build_router"]
