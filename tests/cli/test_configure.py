@@ -68,7 +68,8 @@ def test_configure_rejects_bad_settings(offline_cli: Runner, home: Path) -> None
     assert "Invalid authentication type 'kerberos'" in bad_type.stderr
     bad_url = offline_cli("configure", "--api-url", "ftp://example.org")
     assert bad_url.code == 1
-    assert "api_url must be an http:// or https:// URL" in bad_url.stderr
+    assert "must be an http:// or https:// URL" in bad_url.stderr
+    assert "ftp://example.org" in bad_url.stderr
     assert not (home / ".sen4cap" / "config").exists()
 
 
@@ -104,3 +105,18 @@ def test_profiles_have_their_own_files_and_environment(home: Path, live_server: 
         env={"S2GOS_API_URL": live_server.url, "SEN4CAP_API_URL": "http://127.0.0.1:9"},
     )
     assert s2gos.code == 0, s2gos
+
+
+def test_changing_auth_type_drops_the_old_settings(offline_cli: Runner, home: Path) -> None:
+    path = home / ".sen4cap" / "config"
+    assert (
+        offline_cli(
+            "configure", "--auth-type", "basic", "--username", "bob", "--password", "pw"
+        ).code
+        == 0
+    )
+    assert offline_cli("configure", "--auth-type", "bearer", "--token", "tok").code == 0
+    assert read(path)["auth"] == {"type": "bearer", "token": "tok"}
+    assert offline_cli("configure", "--auth-type", "none").code == 0
+    assert "auth" not in read(path)
+    assert "tok" not in path.read_text(encoding="utf-8")

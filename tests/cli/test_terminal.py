@@ -54,6 +54,22 @@ def test_configure_prompts_on_a_terminal(home: Path, live_server: LiveServer) ->
     assert stat.S_IMODE(path.stat().st_mode) == 0o600  # holds a secret, no keyring here
 
 
+def test_configure_asks_again_for_an_unknown_auth_type(home: Path) -> None:
+    child = spawn(home, "configure")
+    child.expect("API URL")
+    child.sendline("https://example.org/")
+    child.expect("Authentication")
+    child.sendline("kerberos")
+    child.expect("Invalid authentication type 'kerberos'")
+    child.expect("Authentication")
+    child.sendline("token")  # an alias the client knows
+    child.expect("Access token")
+    child.sendline("abc")
+    assert finish(child) == 0
+    config = yaml.safe_load((home / ".sen4cap" / "config").read_text(encoding="utf-8"))
+    assert config["auth"] == {"type": "bearer", "token": "abc"}
+
+
 def test_configure_keeps_current_values_on_enter(home: Path, offline_cli: Runner) -> None:
     done = offline_cli(
         "configure",

@@ -93,16 +93,17 @@ def configure(
     interactive = not no_prompt and is_tty(sys.stdin)
     if interactive:
         api_url = api_url or typer.prompt("API URL", default=current.api_url)
-        auth_type = auth_type or typer.prompt(
-            f"Authentication ({', '.join(AUTH_FIELDS)})", default=current.auth.type
-        )
-    auth: dict[str, Any] = {"type": auth_type} if auth_type else {}
-    wanted = AUTH_FIELDS.get(_auth_kind(auth_type) if auth_type else current.auth.type, ())
+        auth_type = auth_type or _ask_auth_type(current.auth.type)
+    kind = _auth_kind(auth_type) if auth_type else current.auth.type
+    wanted = AUTH_FIELDS.get(kind, ())
+    auth: dict[str, Any] = {"type": kind} if auth_type else {}
     for name, value in given.items():
         if value is None and interactive and name in wanted:
             value = _ask(name, getattr(current.auth, name))
         if value is not None:
             auth[name] = value
+        elif kind != current.auth.type and name not in wanted and name != "api_key_header":
+            auth[name] = None  # settings of the previous authentication type go
     overrides: dict[str, Any] = {"api_url": api_url}
     if auth:
         overrides["auth"] = auth
@@ -121,6 +122,16 @@ def _auth_kind(auth_type: str) -> str:
         raise UserError(
             f"Invalid authentication type {auth_type!r}: expected one of {', '.join(AUTH_FIELDS)}"
         ) from None
+
+
+def _ask_auth_type(current: str) -> str:
+    """Prompt for the authentication type until the answer is one."""
+    while True:
+        answer: str = typer.prompt(f"Authentication ({', '.join(AUTH_FIELDS)})", default=current)
+        try:
+            return _auth_kind(answer)
+        except UserError as error:
+            print(error, file=sys.stderr)
 
 
 def _ask(name: str, current: Any) -> str | None:
