@@ -165,11 +165,13 @@ class WorkerPool:
 
     def _dispatch(self) -> None:
         batches: dict[_Worker, list[JobSpec]] = {}
+        rooms = {w: self._room(w) for w in self._workers} if self._backlog else {}
         while self._backlog:
-            candidates = [w for w in self._workers if self._room(w) > 0]
+            candidates = [w for w, room in rooms.items() if room > 0]
             if not candidates:
                 break
             worker = min(candidates, key=lambda w: len(w.queue) + (w.current is not None))
+            rooms[worker] -= 1
             spec = self._backlog.popleft()
             worker.queue.append(spec)
             worker.specs[spec.id] = spec
