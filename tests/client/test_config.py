@@ -185,6 +185,16 @@ def test_invalid_settings_read_as_one_sentence() -> None:
         Client(ClientConfig.load(), retries="many")
 
 
+def test_unknown_settings_in_code_are_errors(isolated_home: Path) -> None:
+    with pytest.raises(ConfigError, match=r"^Unknown client setting api_ur \(known: api_url, "):
+        Client(api_ur="http://typo/")
+    with pytest.raises(ConfigError, match="Unknown client setting colour, size"):
+        ClientConfig.load(size=1, colour="red")
+    # unknown members of files are tolerated (another tool may share the file)
+    _write(isolated_home / ".eoproc" / "config", {"api_url": "http://f:1/", "theme": "dark"})
+    assert ClientConfig.load().api_url == "http://f:1/"
+
+
 def test_auth_type_aliases() -> None:
     assert AuthConfig(type="apikey").type == "api-key"
     assert AuthConfig(type="oauth2").type == "oauth2-client-credentials"

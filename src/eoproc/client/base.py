@@ -37,7 +37,7 @@ class BaseClient:
                 **overrides,
             )
         else:
-            update = {k: v for k, v in {"api_url": api_url, **overrides}.items() if v is not None}
+            update = config.check_overrides({"api_url": api_url, **overrides})
             if update:
                 config = _updated(config, update)
         self.config: ClientConfig = config

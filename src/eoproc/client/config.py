@@ -185,7 +185,7 @@ class ClientConfig(BaseSettings):
         """
         profile = profile or cls.default_profile
         path = Path(config_path).expanduser() if config_path else profile.config_file
-        given = {key: value for key, value in overrides.items() if value is not None}
+        given = cls.check_overrides(overrides)
         try:
             config = cls(_build_sources=(cls._sources(profile, path, given), given))
         except ConfigError:
@@ -197,6 +197,15 @@ class ClientConfig(BaseSettings):
         if config.auth.keyring:
             config._read_keyring(secret_store or KeyringStore())
         return config
+
+    @classmethod
+    def check_overrides(cls, overrides: dict[str, Any]) -> dict[str, Any]:
+        """The overrides that are not None; raise :class:`ConfigError` for unknown names."""
+        unknown = sorted(set(overrides) - set(cls.model_fields))
+        if unknown:
+            known = ", ".join(sorted(cls.model_fields))
+            raise ConfigError(f"Unknown client setting {', '.join(unknown)} (known: {known}).")
+        return {key: value for key, value in overrides.items() if value is not None}
 
     def _read_keyring(self, store: SecretStore) -> None:
         missing = [name for name in SECRET_FIELDS if getattr(self.auth, name) is None]
