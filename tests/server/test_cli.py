@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -101,3 +103,44 @@ def test_bad_store_fails_at_start_without_traceback(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert "cannot start the service" in output and "nosuchscheme://x" in output
     assert "Traceback" not in output
+
+
+def test_dev_serves_with_reload(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    command = [
+        sys.executable,
+        "-m",
+        "eoproc.server.cli",
+        "dev",
+        "--port",
+        str(port),
+        "--store",
+        f"sqlite:///{tmp_path / 'jobs.db'}",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, "eoproc-server dev exited"
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/jobs/nope", timeout=2)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "eoproc-server dev did not start"
+                time.sleep(0.2)
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
