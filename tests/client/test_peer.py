@@ -78,3 +78,13 @@ def test_download_of_missing_job_is_a_client_error(
     with Client(api_url=f"{app_url}/peer/") as client, pytest.raises(ClientError):
         client.download_results("job_0", tmp_path / "nothing")
     assert not (tmp_path / "nothing").exists()
+
+
+def test_credentials_stay_on_the_api_origin(
+    app_url: str, app_state: AppState, tmp_path: Path
+) -> None:
+    auth = {"type": "api-key", "api_key": "key-123"}
+    with Client(api_url=f"{app_url}/peer/", auth=auth) as client:
+        paths = client.download_results("job_links", tmp_path)
+    assert sorted(p.name for p in paths) == ["here.txt", "there.txt"]
+    assert app_state.headers == {"here.txt": "key-123", "there.txt": None}

@@ -50,6 +50,7 @@ class State:
     retry_after: str = "0"
     dismissed: set[str] = field(default_factory=set)
     polls: Counter[str] = field(default_factory=Counter)
+    headers: dict[str, str | None] = field(default_factory=dict)
 
     def issue(self) -> str:
         token = secrets.token_urlsafe(16)
@@ -228,6 +229,14 @@ def peer_routes(state: State) -> list[Route]:
 
     async def results(request: Request) -> Response:
         job_id = request.path_params["job_id"]
+        if job_id == "job_links":  # one link on this origin, one on another (localhost)
+            port = request.url.port
+            return JSONResponse(
+                {
+                    "here": {"href": f"http://127.0.0.1:{port}/peer/seen/here.txt"},
+                    "there": {"href": f"http://localhost:{port}/peer/seen/there.txt"},
+                }
+            )
         if job_id != "job_1":
             return problem(403, "Forbidden", "The job was cancelled.")
         base = str(request.base_url).rstrip("/")
@@ -239,6 +248,11 @@ def peer_routes(state: State) -> list[Route]:
                 "tiles": [{"href": f"{base}/peer/files/table.csv"}],
             }
         )
+
+    async def seen(request: Request) -> Response:
+        name = request.path_params["name"]
+        state.headers[name] = request.headers.get("x-api-key")
+        return Response(name, media_type="text/plain")
 
     async def files(request: Request) -> Response:
         return Response("a,b\n1,2\n", media_type="text/csv")
@@ -264,6 +278,7 @@ def peer_routes(state: State) -> list[Route]:
         Route("/peer/jobs/{job_id}", job, methods=["GET", "DELETE"]),
         Route("/peer/jobs/{job_id}/results", results),
         Route("/peer/files/table.csv", files),
+        Route("/peer/seen/{name}", seen),
         Route("/peer/download", download),
     ]
 

@@ -36,6 +36,50 @@ class HeaderAuth(httpx.Auth):
         yield request
 
 
+class SameOriginAuth(httpx.Auth):
+    """Authenticate requests to the API's origin only.
+
+    Result links may point elsewhere (object storage, another server): they get
+    no credentials of ours.
+    """
+
+    def __init__(self, inner: httpx.Auth, api_url: str) -> None:
+        self.inner = inner
+        self.origin = _origin(httpx.URL(api_url))
+        self.requires_request_body = inner.requires_request_body
+        self.requires_response_body = inner.requires_response_body
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        """The inner flow for the API's origin, else the request as it is."""
+        if _origin(request.url) != self.origin:
+            yield request
+            return
+        yield from self.inner.sync_auth_flow(request)
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """The inner flow for the API's origin, else the request as it is (async)."""
+        if _origin(request.url) != self.origin:
+            yield request
+            return
+        flow = self.inner.async_auth_flow(request)
+        step = await flow.__anext__()
+        while True:
+            response = yield step
+            try:
+                step = await flow.asend(response)
+            except StopAsyncIteration:
+                return
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, url.port or default
+
+
 class TokenAuth(httpx.Auth):
     """A token obtained from a token endpoint, cached until expiry, renewed once on 401."""
 
@@ -236,7 +280,15 @@ class OAuth2Auth(TokenAuth):
 
 
 def build_auth(config: AuthConfig, api_url: str) -> httpx.Auth | None:
-    """The ``httpx.Auth`` for ``config``; relative login/token URLs join ``api_url``."""
+    """The ``httpx.Auth`` for ``config``, for requests to ``api_url``'s origin only.
+
+    Relative login, token and issuer URLs join ``api_url``.
+    """
+    auth = _auth_for(config, api_url)
+    return SameOriginAuth(auth, api_url) if auth is not None else None
+
+
+def _auth_for(config: AuthConfig, api_url: str) -> httpx.Auth | None:
     kind = config.type
     if kind == "none":
         return None
