@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from eoproc.jobs import LocalJobService
+from eoproc.jobs import JobStore, LocalJobService, SqliteJobStore
 from eoproc.models import JobStatus, StatusInfo
 
 from .procs import registry
@@ -56,3 +56,22 @@ async def wait_for(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"job {job_id} never got there; last status: {status}")
         await asyncio.sleep(0.02)
+
+
+StoreFactory = Callable[[], Awaitable[JobStore]]
+
+
+@pytest.fixture(params=["sqlite"])
+async def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[StoreFactory]:
+    """``await make_store()``: an open, empty store of each kind (PostgreSQL joins later)."""
+    opened: list[JobStore] = []
+
+    async def make() -> JobStore:
+        store: JobStore = SqliteJobStore(tmp_path / f"jobs-{len(opened)}.db")
+        await store.open()
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        await store.close()

@@ -125,7 +125,7 @@ class WorkerPool:
                 break
             await asyncio.sleep(0.05)
         for worker in everyone:
-            _signal(worker, signal.SIGKILL)
+            _signal(worker, _SIGKILL)
             self._forget(worker)
             worker.process.join(1)
         return held
@@ -303,7 +303,7 @@ class WorkerPool:
             self._replace(worker)
 
     def _kill(self, worker: _Worker) -> None:
-        _signal(worker, signal.SIGKILL)
+        _signal(worker, _SIGKILL)
 
     def _remove_reader(self, worker: _Worker) -> None:
         if self._loop is not None:
@@ -365,11 +365,17 @@ def _signal(worker: _Worker, signum: int) -> None:
     if pid is None:
         return
     with contextlib.suppress(OSError):
+        if not hasattr(os, "killpg"):  # Windows: no process groups, no SIGKILL
+            worker.process.terminate()
+            return
         try:
             os.killpg(pid, signum)
         except ProcessLookupError:  # not (yet) a group leader
             if worker.process.is_alive():
                 os.kill(pid, signum)
+
+
+_SIGKILL = getattr(signal, "SIGKILL", signal.SIGTERM)
 
 
 def _now() -> int:

@@ -209,8 +209,9 @@ def worker_main(registry_pickle: bytes, conn: Connection, parent_pid: int) -> No
     _die_with_parent()
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(1)
-    with contextlib.suppress(OSError):
-        os.setpgid(0, 0)  # our own group: stopping a job also stops what it started
+    if hasattr(os, "setpgid"):
+        with contextlib.suppress(OSError):
+            os.setpgid(0, 0)  # our own group: stopping a job also stops what it started
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when we stop
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
