@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,12 +90,13 @@ def server_command(
     args: tuple[str, ...],
     service: str | None,
     cli_module: str = "eoproc.server.cli",
+    service_args: Sequence[str] = (),
 ) -> list[str]:
     """The command line that starts the server."""
     command = [sys.executable, "-m", cli_module, "run", "--port", str(port)]
     command += ["--store", f"sqlite:///{store_path}", *args]
     if service:
-        command += ["--", service]
+        command += ["--", service, *service_args]
     return command
 
 
@@ -128,13 +129,14 @@ def run_server(
     port: int | None = None,
     ready_timeout: float = READY_TIMEOUT,
     cli_module: str = "eoproc.server.cli",
+    service_args: Sequence[str] = (),
 ) -> Iterator[LiveServer]:
     """Run a server on ``store_path`` (a SQLite file) for the ``with`` block.
 
     ``service`` is a SERVICE spec (``module:attr``; modules of ``tests`` work, the
     repository root is on the server's ``PYTHONPATH``); ``port`` reuses a port
     (e.g. to restart on it); ``cli_module`` runs another branded CLI
-    (``s2gos_server.cli``).
+    (``s2gos_server.cli``); ``service_args`` follow SERVICE (for a factory).
     """
     store_path = Path(store_path)
     store_path.parent.mkdir(parents=True, exist_ok=True)
@@ -144,7 +146,7 @@ def run_server(
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": python_path, **(env or {})}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            server_command(store_path, port, args, service, cli_module),
+            server_command(store_path, port, args, service, cli_module, service_args),
             stdout=log,
             stderr=subprocess.STDOUT,
             env=full_env,

@@ -31,3 +31,10 @@ def spin(pid_file: str, seconds: float = 120.0) -> int:
 def not_a_service() -> int:
     """A factory that returns something that is not a service (CLI test)."""
     return 42
+
+
+def titled(title: str, description: str = "Built by a factory") -> object:
+    """A factory (SERVICE-ARGS are its arguments) of a local job service over ``registry``."""
+    from eoproc.jobs import LocalJobService
+
+    return LocalJobService(registry, title=title, description=description)

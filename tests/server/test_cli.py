@@ -127,15 +127,7 @@ def test_dev_serves_with_reload(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, "eoproc-server dev exited"
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/jobs/nope", timeout=2)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "eoproc-server dev did not start"
-                time.sleep(0.2)
+        response = _wait_for(process, f"http://127.0.0.1:{port}/jobs/nope")
         assert response.status_code == 404
         assert response.headers["content-type"] == "application/problem+json"
     finally:
@@ -144,3 +136,54 @@ def test_dev_serves_with_reload(tmp_path: Path) -> None:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_factory_gets_the_service_args(tmp_path: Path) -> None:
+    with run_server(
+        tmp_path / "jobs.db",
+        service="tests.server.cpu_service:titled",
+        service_args=("Factory Title", "From SERVICE-ARGS"),
+    ) as server:
+        landing = httpx.get(f"{server.url}/").json()
+    assert (landing["title"], landing["description"]) == ("Factory Title", "From SERVICE-ARGS")
+
+
+def test_port_from_environment_and_cors_option(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "EOPROC_PORT": str(port),
+        "EOPROC_STORE": f"sqlite:///{tmp_path / 'jobs.db'}",
+    }
+    command = [sys.executable, "-m", "eoproc.server", "run", "--cors-origin", "http://app.test"]
+    process = subprocess.Popen(
+        command,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        response = _wait_for(
+            process, f"http://127.0.0.1:{port}/conformance", headers={"Origin": "http://app.test"}
+        )
+        assert response.status_code == 200
+        assert response.headers["access-control-allow-origin"] == "http://app.test"
+        assert (tmp_path / "jobs.db").exists(), "EOPROC_STORE was used"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+
+
+def _wait_for(
+    process: subprocess.Popen[bytes], url: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    deadline = time.monotonic() + 60
+    while True:
+        assert process.poll() is None, "the server exited"
+        try:
+            return httpx.get(url, headers=headers, timeout=2)
+        except httpx.HTTPError:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)

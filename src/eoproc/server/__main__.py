@@ -1,0 +1,5 @@
+"""``python -m eoproc.server`` = ``eoproc-server``."""
+
+from .cli import main
+
+main()
