@@ -86,5 +86,14 @@ def test_credentials_stay_on_the_api_origin(
     auth = {"type": "api-key", "api_key": "key-123"}
     with Client(api_url=f"{app_url}/peer/", auth=auth) as client:
         paths = client.download_results("job_links", tmp_path)
-    assert sorted(p.name for p in paths) == ["here.txt", "there.txt"]
-    assert app_state.headers == {"here.txt": "key-123", "there.txt": None}
+    assert sorted(p.name for p in paths) == ["here.txt", "moved.txt", "there.txt"]
+    assert app_state.headers == {"here.txt": "key-123", "there.txt": None, "moved.txt": None}
+
+
+async def test_credentials_stay_on_the_api_origin_async(
+    app_url: str, app_state: AppState, tmp_path: Path
+) -> None:
+    headers = {"X-API-Key": "key-123"}  # extra headers count as credentials too
+    async with AsyncClient(api_url=f"{app_url}/peer/", headers=headers) as client:
+        await client.download_results("job_links", tmp_path)
+    assert app_state.headers == {"here.txt": "key-123", "there.txt": None, "moved.txt": None}

@@ -235,6 +235,7 @@ def peer_routes(state: State) -> list[Route]:
                 {
                     "here": {"href": f"http://127.0.0.1:{port}/peer/seen/here.txt"},
                     "there": {"href": f"http://localhost:{port}/peer/seen/there.txt"},
+                    "moved": {"href": f"http://127.0.0.1:{port}/peer/moved"},
                 }
             )
         if job_id != "job_1":
@@ -253,6 +254,10 @@ def peer_routes(state: State) -> list[Route]:
         name = request.path_params["name"]
         state.headers[name] = request.headers.get("x-api-key")
         return Response(name, media_type="text/plain")
+
+    async def moved(request: Request) -> Response:  # a redirect to another origin
+        target = f"http://localhost:{request.url.port}/peer/seen/moved.txt"
+        return Response(status_code=302, headers={"Location": target})
 
     async def files(request: Request) -> Response:
         return Response("a,b\n1,2\n", media_type="text/csv")
@@ -279,6 +284,7 @@ def peer_routes(state: State) -> list[Route]:
         Route("/peer/jobs/{job_id}/results", results),
         Route("/peer/files/table.csv", files),
         Route("/peer/seen/{name}", seen),
+        Route("/peer/moved", moved),
         Route("/peer/download", download),
     ]
 

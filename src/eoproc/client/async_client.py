@@ -63,7 +63,7 @@ class AsyncClient(BaseClient):
     def http(self) -> httpx.AsyncClient:
         """The underlying ``httpx.AsyncClient`` (created on first use)."""
         if self._http_client is None:
-            options = http_options(self.config, self._auth(), self._user_agent())
+            options = http_options(self.config, self._auth(), self._user_agent(), is_async=True)
             self._http_client = async_http(self.config, options, self._transport)
         return self._http_client
 

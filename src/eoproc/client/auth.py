@@ -11,7 +11,7 @@ import base64
 import json
 import threading
 import time
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 
 import httpx
@@ -78,6 +78,32 @@ class SameOriginAuth(httpx.Auth):
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     default = {"http": 80, "https": 443}.get(url.scheme)
     return url.scheme, url.host, url.port or default
+
+
+def credential_headers(auth: httpx.Auth | None) -> set[str]:
+    """The (lower-case) names of the headers in which ``auth`` sends credentials."""
+    if isinstance(auth, SameOriginAuth):
+        return credential_headers(auth.inner)
+    if isinstance(auth, HeaderAuth | TokenAuth):
+        return {auth.header.lower()}
+    return {"authorization"} if auth is not None else set()
+
+
+def origin_guard(api_url: str, names: set[str]) -> Callable[[httpx.Request], None]:
+    """A request hook that removes the headers ``names`` from requests to other origins.
+
+    httpx keeps custom headers when it follows a redirect to another host; this
+    hook runs for every request sent, redirects included.
+    """
+    origin = _origin(httpx.URL(api_url))
+    lowered = {name.lower() for name in names}
+
+    def guard(request: httpx.Request) -> None:
+        if _origin(request.url) != origin:
+            for name in lowered:
+                request.headers.pop(name, None)
+
+    return guard
 
 
 class TokenAuth(httpx.Auth):

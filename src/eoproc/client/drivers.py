@@ -20,9 +20,23 @@ from .errors import ConfigError
 T = TypeVar("T")
 
 
-def http_options(config: ClientConfig, auth: httpx.Auth | None, user_agent: str) -> dict[str, Any]:
-    """Keyword arguments for ``httpx.Client``/``httpx.AsyncClient`` from ``config``."""
+def http_options(
+    config: ClientConfig, auth: httpx.Auth | None, user_agent: str, *, is_async: bool = False
+) -> dict[str, Any]:
+    """Keyword arguments for ``httpx.Client``/``httpx.AsyncClient`` from ``config``.
+
+    Credentials (auth headers and the configured extra headers) are removed from
+    every request to another origin than the API's, redirects included.
+    """
+    from .auth import credential_headers, origin_guard
+
+    guard = origin_guard(config.api_url, {*config.headers, *credential_headers(auth)})
+
+    async def async_guard(request: httpx.Request) -> None:
+        guard(request)
+
     return {
+        "event_hooks": {"request": [async_guard if is_async else guard]},
         "base_url": config.api_url,
         "timeout": httpx.Timeout(
             config.read_timeout,
