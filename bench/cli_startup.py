@@ -69,6 +69,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--api-url", help="Use this server instead of starting one.")
+    parser.add_argument(
+        "--imports", action="store_true", help="Also show which imports take the time."
+    )
     args = parser.parse_args()
 
     script = console_script("sen4cap-client")
@@ -93,11 +96,41 @@ def main() -> None:
                     f"{statistics.median(cpus):9.3f}s{f'{goal:.2f}s' if goal else '':>8}"
                 )
             print(f"({args.runs} runs each; wall time is what the goal is about)")
+            if args.imports:
+                for label in GOALS:
+                    print(f"\nimports of sen4cap-client {label} (cumulative, one run):")
+                    for name, micros in import_breakdown(script, [label], env)[:12]:
+                        print(f"  {name:<40}{micros / 1000:7.1f} ms")
 
 
 @contextmanager
 def _given(url: str) -> Iterator[str]:
     yield url
+
+
+def import_breakdown(
+    script: str, args: Sequence[str], env: dict[str, str]
+) -> list[tuple[str, int]]:
+    """Cumulative import time (microseconds) of each module imported at top level."""
+    code = (
+        "import runpy, sys; "
+        f"sys.argv = [{script!r}, *{list(args)!r}]; "
+        f"runpy.run_path({script!r}, run_name='__main__')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    rows = []
+    for line in done.stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) == 3 and parts[2].startswith(" ") and not parts[2].startswith("  "):
+            name = parts[2].strip()
+            if name != "imported package":
+                rows.append((name, int(parts[1])))
+    return sorted(rows, key=lambda row: -row[1])
 
 
 if __name__ == "__main__":

@@ -56,6 +56,21 @@ def test_new_cli_uses_the_profile(
     assert "other.example.org" in path.read_text(encoding="utf-8")
 
 
+def test_profile_may_be_given_as_a_function(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def profile() -> ClientProfile:
+        calls.append(1)
+        return ClientProfile(name="lazy", env_prefix="LAZY_", config_path=tmp_path / "lazy")
+
+    app = new_cli("lazy-client", "Lazy.", "1.0", profile)
+    assert CliRunner().invoke(app, ["--help"]).exit_code == 0
+    assert calls == []  # help needs no profile
+    result = CliRunner().invoke(app, ["configure", "--no-prompt"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "lazy").exists() and calls
+
+
 def test_usage_errors_exit_1_in_process(acme: typer.Typer) -> None:
     runner = CliRunner()
     assert runner.invoke(acme, ["get-job"]).exit_code == 1
