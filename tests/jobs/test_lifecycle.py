@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,26 @@ async def test_queue_limit_answers_503_with_retry_after(make_service: ServiceFac
         except ServiceUnavailable:
             await asyncio.sleep(0.05)
     assert done.status == JobStatus.successful
+
+
+async def test_a_locked_store_answers_503_and_recovers(
+    make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    db = tmp_path / "jobs.db"
+    service = await make_service(store=SqliteJobStore(db, busy_timeout=0.1))
+    done = await service.execute("add", ExecuteRequest(a=1), wait=True)
+
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
+    try:
+        with pytest.raises(ServiceUnavailable) as caught:
+            await service.execute("add", ExecuteRequest(a=2), wait=False)
+        assert "Retry-After" in caught.value.headers
+        with pytest.raises(ServiceUnavailable):
+            await service.dismiss_job(done.jobID)
+        assert (await service.get_job(done.jobID)).status == JobStatus.successful  # reads go on
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    again = await service.execute("add", ExecuteRequest(a=3), wait=True)
+    assert again.status == JobStatus.successful

@@ -12,7 +12,8 @@ import shutil
 import time
 import uuid
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ from .store import (
     JobStore,
     NewJob,
     Outcome,
+    StoreUnavailable,
     encode_cursor,
     now_us,
     parse_store_url,
@@ -55,6 +57,20 @@ from .worker import JobSpec
 from .writer import BatchWriter
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER = 5
+"""Seconds a client is asked to wait when the service cannot take a request now."""
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Answer 503 (with ``Retry-After``) while the store is unreachable or busy."""
+    try:
+        yield
+    except StoreUnavailable as exc:
+        raise ServiceUnavailable(
+            f"The job store is unavailable: {exc}", headers={"Retry-After": str(RETRY_AFTER)}
+        ) from None
 
 
 def default_store_url() -> str:
@@ -201,7 +217,7 @@ class LocalJobService:
         if not self._running:
             raise ServiceUnavailable(
                 "The job service is not running (it is starting or shutting down).",
-                headers={"Retry-After": "5"},
+                headers={"Retry-After": str(RETRY_AFTER)},
             )
 
     def _requested_outputs(self, process_id: str, request: ExecuteRequest) -> str | None:
@@ -289,7 +305,8 @@ class LocalJobService:
             future.set_result(None)
 
     async def get_job(self, job_id: str) -> StatusInfo:
-        record = await self.store.get(job_id)
+        with store_errors():
+            record = await self.store.get(job_id)
         if record is None:
             raise NoSuchJob(f"Job {job_id!r} does not exist.")
         return status_info(record)
@@ -302,7 +319,8 @@ class LocalJobService:
                 extra={"problems": [{"path": "limit", "message": message}]},
             )
         try:
-            records, key = await self.store.list(query)
+            with store_errors():
+                records, key = await self.store.list(query)
         except ValueError as exc:
             raise InvalidInput(
                 f"Invalid job-list cursor: {exc}",
@@ -314,7 +332,8 @@ class LocalJobService:
         )
 
     async def dismiss_job(self, job_id: str) -> StatusInfo:
-        answer = await self.store.dismiss(job_id, now_us())
+        with store_errors():
+            answer = await self.store.dismiss(job_id, now_us())
         if answer is None:
             raise NoSuchJob(f"Job {job_id!r} does not exist.")
         previous, record = answer
@@ -339,7 +358,8 @@ class LocalJobService:
         shutil.rmtree(self.store.results_root / job_id, ignore_errors=True)
 
     async def _successful(self, job_id: str) -> JobRecord:
-        record = await self.store.get(job_id, full=True)
+        with store_errors():
+            record = await self.store.get(job_id, full=True)
         if record is None:
             raise NoSuchJob(f"Job {job_id!r} does not exist.")
         check_successful(record)

@@ -20,7 +20,15 @@ import sqlalchemy as sa
 from eoproc.models import JobStatus
 from eoproc.server.service import JobQuery
 
-from .store import ClaimedJob, JobRecord, WriteBatch, decode_cursor, now_us, to_us
+from .store import (
+    ClaimedJob,
+    JobRecord,
+    StoreUnavailable,
+    WriteBatch,
+    decode_cursor,
+    now_us,
+    to_us,
+)
 
 T = TypeVar("T")
 
@@ -176,6 +184,13 @@ class SqlJobStore:
         """Run a blocking store call; SQLite calls are short enough to run inline."""
         return fn(*args)
 
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        """:meth:`_run`; an unreachable or busy database raises :class:`StoreUnavailable`."""
+        try:
+            return await self._run(fn, *args)
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            raise StoreUnavailable(str(exc.orig or exc)) from exc
+
     # -- life cycle --------------------------------------------------------------
 
     def _connection(self) -> sa.Connection:
@@ -200,10 +215,10 @@ class SqlJobStore:
             self._engine = None
 
     async def open(self) -> None:
-        await self._run(self._open_sync)
+        await self._call(self._open_sync)
 
     async def close(self) -> None:
-        await self._run(self._close_sync)
+        await self._call(self._close_sync)
 
     # -- writes ------------------------------------------------------------------
 
@@ -262,7 +277,7 @@ class SqlJobStore:
         return claimed
 
     async def apply(self, batch: WriteBatch) -> list[ClaimedJob]:
-        return await self._run(self._apply_sync, batch)
+        return await self._call(self._apply_sync, batch)
 
     def _dismiss_sync(self, job_id: str, now: int) -> tuple[JobStatus, JobRecord] | None:
         with self._write() as conn:
@@ -287,7 +302,7 @@ class SqlJobStore:
         return JobStatus(prev), _record(row)
 
     async def dismiss(self, job_id: str, now: int) -> tuple[JobStatus, JobRecord] | None:
-        return await self._run(self._dismiss_sync, job_id, now)
+        return await self._call(self._dismiss_sync, job_id, now)
 
     def _fail_running_sync(self, message: str, now: int, job_ids: Sequence[str] | None) -> int:
         error = json.dumps({"message": message})
@@ -310,7 +325,7 @@ class SqlJobStore:
     async def fail_running(
         self, message: str, now: int, job_ids: Sequence[str] | None = None
     ) -> int:
-        return await self._run(self._fail_running_sync, message, now, job_ids)
+        return await self._call(self._fail_running_sync, message, now, job_ids)
 
     # -- reads -------------------------------------------------------------------
 
@@ -320,7 +335,7 @@ class SqlJobStore:
         return None if row is None else _record(row)
 
     async def get(self, job_id: str, *, full: bool = False) -> JobRecord | None:
-        return await self._run(self._get_sync, job_id, full)
+        return await self._call(self._get_sync, job_id, full)
 
     def _count_sync(self, status: JobStatus) -> int:
         stmt = sa.select(sa.func.count()).select_from(jobs).where(jobs.c.status == status.value)
@@ -328,7 +343,7 @@ class SqlJobStore:
             return int(conn.execute(stmt).scalar_one())
 
     async def count(self, status: JobStatus) -> int:
-        return await self._run(self._count_sync, status)
+        return await self._call(self._count_sync, status)
 
     def list_statement(
         self, query: JobQuery, status: str | None = None, process_id: str | None = None
@@ -387,4 +402,4 @@ class SqlJobStore:
         return records, None
 
     async def list(self, query: JobQuery) -> tuple[list[JobRecord], tuple[int, str] | None]:
-        return await self._run(self._list_sync, query)
+        return await self._call(self._list_sync, query)

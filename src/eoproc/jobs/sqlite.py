@@ -17,13 +17,17 @@ class SqliteJobStore(SqlJobStore):
 
     The store keeps a single connection in autocommit mode and begins its write
     transactions with ``BEGIN IMMEDIATE``, so that a claim is atomic even when
-    another process writes to the same file. ``synchronous=NORMAL``: a
+    another process writes to the same file; a write waiting longer than
+    ``busy_timeout`` seconds for a lock fails. ``synchronous=NORMAL``: a
     committed job survives a crash of the server (not necessarily a power loss
     of the machine).
     """
 
-    def __init__(self, path: Path | str, results_root: Path | None = None) -> None:
+    def __init__(
+        self, path: Path | str, results_root: Path | None = None, *, busy_timeout: float = 5.0
+    ) -> None:
         self.path = Path(path).expanduser().resolve()
+        self.busy_timeout = busy_timeout
         super().__init__(
             f"sqlite:///{self.path}",
             results_root if results_root is not None else self.path.parent / "results",
@@ -34,14 +38,14 @@ class SqliteJobStore(SqlJobStore):
         return sa.create_engine(
             self.url,
             poolclass=StaticPool,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": self.busy_timeout},
             isolation_level="AUTOCOMMIT",
         )
 
     def _prepare(self, conn: sa.Connection) -> None:
         conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
-        conn.exec_driver_sql("PRAGMA busy_timeout=30000")
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={round(self.busy_timeout * 1000)}")
         conn.exec_driver_sql("PRAGMA temp_store=MEMORY")
 
     @contextmanager

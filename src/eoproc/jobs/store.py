@@ -61,6 +61,10 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
         raise ValueError(f"not a valid job-list cursor: {cursor!r}") from exc
 
 
+class StoreUnavailable(Exception):
+    """The store cannot be reached or is busy now; the request may be retried later."""
+
+
 @dataclass(frozen=True)
 class NewJob:
     """A job to insert as ``accepted``. JSON members are already encoded."""
@@ -142,7 +146,8 @@ class JobStore(Protocol):
     """What the job service needs from a store (SQLite now, PostgreSQL later).
 
     Every method is a coroutine; an implementation may run its blocking driver
-    inline (sub-millisecond SQLite calls) or in a thread.
+    inline (sub-millisecond SQLite calls) or in a thread. A store that cannot
+    be reached (or is busy past its timeout) raises :class:`StoreUnavailable`.
     """
 
     results_root: Path

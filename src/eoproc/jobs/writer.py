@@ -145,7 +145,11 @@ class BatchWriter:
             self.queued -= len(batch.inserts)
             for future in inserted:
                 if not future.done():
-                    future.set_exception(ServiceUnavailable(f"The job store is unavailable: {exc}"))
+                    future.set_exception(
+                        ServiceUnavailable(
+                            f"The job store is unavailable: {exc}", headers={"Retry-After": "5"}
+                        )
+                    )
             self._batch.outcomes[:0] = batch.outcomes  # retried with the next batch
             await asyncio.sleep(RETRY_DELAY)
             return
