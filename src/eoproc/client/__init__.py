@@ -30,7 +30,7 @@ if TYPE_CHECKING:
         TransportError,
     )
     from .profile import EOPROC_PROFILE, ClientProfile
-    from .secrets import KeyringStore, SecretStore
+    from .secret_store import KeyringStore, SecretStore
     from .validation import RequestProblem, create_request, validate_request
 
 _EXPORTS = {
@@ -47,10 +47,10 @@ _EXPORTS = {
     "EoprocClientError": "errors",
     "JobFailedError": "errors",
     "JobTimeoutError": "errors",
-    "KeyringStore": "secrets",
+    "KeyringStore": "secret_store",
     "RequestProblem": "validation",
     "RetryPolicy": "commands",
-    "SecretStore": "secrets",
+    "SecretStore": "secret_store",
     "TransportError": "errors",
     "create_request": "validation",
     "validate_request": "validation",

@@ -19,7 +19,7 @@ from pydantic_settings import (
 
 from .errors import ConfigError, invalid_config
 from .profile import DEFAULT_API_URL, EOPROC_PROFILE, ClientProfile
-from .secrets import KeyringStore, SecretStore
+from .secret_store import KeyringStore, SecretStore
 
 AuthType = Literal[
     "none", "basic", "bearer", "api-key", "login", "oauth2-client-credentials", "oauth2-password"
