@@ -62,7 +62,7 @@ class MemoryService:
             "sync_only": _process("sync_only", ["sync-execute"], y),
             "multi": _process(
                 "multi",
-                ["sync-execute"],
+                ["sync-execute", "async-execute"],
                 {**y, "text": {"schema": {"type": "string", "contentMediaType": "text/plain"}}},
             ),
             "file": _process("file", ["sync-execute"], {"data": {"schema": {"type": "string"}}}),
@@ -71,6 +71,7 @@ class MemoryService:
         for i in range(n_extra):
             self.processes[f"extra_{i:02d}"] = _process(f"extra_{i:02d}", ["async-execute"], y)
         self.jobs: dict[str, StatusInfo] = {}
+        self.requests: dict[str, ExecuteRequest] = {}
         self.results: dict[str, dict[str, Any]] = {}
         self.started = self.stopped = False
 
@@ -97,6 +98,7 @@ class MemoryService:
             problems = [{"path": f"inputs.{u}", "message": "unknown input"} for u in unknown]
             raise InvalidInput("bad inputs", extra={"problems": problems})
         job_id = str(uuid.uuid4())
+        self.requests[job_id] = request
         now = datetime.now(UTC)
         status = JobStatus.accepted
         if wait:
@@ -119,6 +121,19 @@ class MemoryService:
         job = StatusInfo(jobID=job_id, processID=process_id, status=status, created=now)
         self.jobs[job_id] = job
         return job
+
+    def finish(self, job_id: str) -> None:
+        """Run an accepted job now (as if a worker had)."""
+        job = self.jobs[job_id]
+        x = int((self.requests[job_id].inputs or {}).get("x", 1))
+        results = {"y": 2 * x, "text": "hello"} if job.processID == "multi" else {"y": 2 * x}
+        outputs = self.requests[job_id].outputs
+        self.results[job_id] = {k: v for k, v in results.items() if not outputs or k in outputs}
+        self.jobs[job_id] = job.model_copy(update={"status": JobStatus.successful})
+
+    async def get_execute_request(self, job_id: str) -> ExecuteRequest:
+        await self.get_job(job_id)
+        return self.requests[job_id]
 
     async def list_jobs(self, query: JobQuery) -> JobPage:
         jobs = [

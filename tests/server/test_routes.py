@@ -229,3 +229,24 @@ def test_memory_service_is_a_service(tmp_path: Path) -> None:
     from eoproc.server import Service
 
     assert isinstance(MemoryService(tmp_path), Service)
+
+
+async def test_async_raw_results(app_client: AppClient, memory_service: MemoryService) -> None:
+    url = "/processes/multi/execution"
+    prefer = {"Prefer": "respond-async"}
+    async with app_client() as client:
+        one = await client.post(
+            url, json={"x": 5, "response": "raw", "outputs": {"y": {}}}, headers=prefer
+        )
+        many = await client.post(url, json={"x": 5, "response": "raw"}, headers=prefer)
+        document = await client.post(url, json={"x": 5}, headers=prefer)
+        not_ready = await client.get(f"/jobs/{one.json()['jobID']}/results")
+        for created in (one, many, document):
+            memory_service.finish(created.json()["jobID"])
+        raw_one = await client.get(f"/jobs/{one.json()['jobID']}/results")
+        raw_many = await client.get(f"/jobs/{many.json()['jobID']}/results")
+        as_document = await client.get(f"/jobs/{document.json()['jobID']}/results")
+    assert_problem(not_ready, 404)
+    assert raw_one.headers["content-type"] == "application/json" and raw_one.json() == 10
+    assert raw_many.headers["content-type"].startswith("multipart/related")
+    assert as_document.json() == {"y": 10, "text": "hello"}

@@ -16,7 +16,7 @@ from eoproc.models import ExecuteRequest, ProcessDescription, ResponseType
 
 from . import links as L
 from .execution import parse_execute_body, prefers_async, raw_response, run_async
-from .service import ResultFile, Service
+from .service import KeepsExecuteRequests, ResultFile, Service
 
 #: Seconds a process description is reused for execution requests.
 PROCESS_CACHE_SECONDS = 5.0
@@ -88,6 +88,25 @@ async def execute_process(
 async def job_status(service: Service, job_id: str, base: str) -> Response:
     """``GET /jobs/{id}``: the job's status info with its links."""
     return json_response(L.status_document(base, await service.get_job(job_id)))
+
+
+async def job_results(
+    service: Service, processes: ProcessCache, job_id: str, base: str
+) -> Response:
+    """``GET /jobs/{id}/results``: a document, or raw if the job was executed raw.
+
+    Raw results need a service that recalls execute requests
+    (:class:`KeepsExecuteRequests`); other services always answer a document.
+    """
+    results = L.absolute_hrefs(base, job_id, (await service.get_results(job_id)).root)
+    if isinstance(service, KeepsExecuteRequests):
+        request = await service.get_execute_request(job_id)
+        if request.response == ResponseType.raw:
+            job = await service.get_job(job_id)
+            process = processes.get(job.processID or "")
+            result_file = await _single_file(service, job_id, request, results)
+            return raw_response(request, process, results, {}, result_file)
+    return json_response(results)
 
 
 async def _single_file(

@@ -19,6 +19,7 @@ from eoproc.models import (
 
 from . import links as L
 from .handlers import ProcessCache, execute_process, json_response
+from .handlers import job_results as job_results_response
 from .handlers import job_status as job_status_response
 from .openapi_doc import EXECUTE_BODY, JOB_LIST_PARAMETERS, PROCESS_LIST_PARAMETERS, errors
 from .params import parse_job_query, parse_process_list
@@ -222,8 +223,7 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
         responses=errors(404, 500),
     )
     async def job_results(jobID: str, request: Request) -> Response:
-        results = await service.get_results(jobID)
-        return _json(L.absolute_hrefs(_base(request), jobID, results.root))
+        return await job_results_response(service, processes, jobID, _base(request))
 
     @router.get(
         "/jobs/{jobID}/results/{outputID}",

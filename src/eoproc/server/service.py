@@ -192,3 +192,19 @@ class Service(Protocol):
     async def get_result_file(self, job_id: str, output_id: str) -> ResultFile:
         """The file behind an output given by reference; raises :class:`NoSuchJob`."""
         ...
+
+
+@runtime_checkable
+class KeepsExecuteRequests(Protocol):
+    """Optional capability of a :class:`Service`: it recalls each job's execute request.
+
+    With it, ``GET /jobs/{id}/results`` of a job executed asynchronously with
+    ``"response": "raw"`` answers raw (one output's content, ``multipart/related``
+    for several, or ``Link`` headers for outputs by reference), as the standard's
+    ``/req/core/job-results-async-raw-*`` ask. Without it, results are a document.
+    """
+
+    async def get_execute_request(self, job_id: str) -> ExecuteRequest:
+        """The execute request of a job (at least ``outputs`` and ``response``);
+        raises :class:`NoSuchJob`."""
+        ...
