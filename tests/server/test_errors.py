@@ -30,6 +30,8 @@ EXECUTE = "/processes/both/execution"
             f"{P}/malformed-body",
         ),
         ("post", EXECUTE, {"json": [1, 2]}, 400, f"{P}/malformed-body"),
+        ("post", EXECUTE, {"content": b"[" * 100_000 + b"]" * 100_000}, 400, f"{P}/malformed-body"),
+        ("post", EXECUTE, {"content": b'{"x": "\xff"}'}, 400, f"{P}/malformed-body"),
         ("post", EXECUTE, {"content": b""}, 400, f"{P}/malformed-body"),
         (
             "post",

@@ -41,6 +41,8 @@ def parse_execute_body(content_type: str | None, body: bytes) -> ExecuteRequest:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedBody(f"The request body is not valid JSON: {exc}.") from None
+    except RecursionError:
+        raise MalformedBody("The request body is nested too deeply.") from None
     if not isinstance(document, dict):
         raise MalformedBody(
             f"The execute request must be a JSON object, not {type(document).__name__} "
