@@ -80,7 +80,12 @@ def test_list_jobs_filters_and_formats(cli: Runner) -> None:
     assert failed in {job["jobID"] for job in of_process}
     assert {job["processID"] for job in of_process} == {"sleep_a_while"}
 
-    assert len(cli("lj", "--limit", "1", "-f", "json").json()["jobs"]) == 1
+    first_page = cli("lj", "--limit", "1", "-f", "json")
+    assert len(first_page.json()["jobs"]) == 1
+    assert "More jobs are available: use --all" in first_page.stderr
+    every = cli("lj", "--limit", "1", "--all", "-f", "json")
+    assert {ok, failed} <= {job["jobID"] for job in every.json()["jobs"]}
+    assert every.stderr == ""
 
     table = cli("lj", "-f", "table", env={"COLUMNS": "160"})
     assert ok in table.stdout and failed in table.stdout and "successful" in table.stdout

@@ -99,6 +99,9 @@ def list_jobs(
 ) -> None:
     """List all jobs.
 
+    Shows the server's first page of jobs (a note on stderr tells when there
+    are more); `--all` follows the paging links to every job.
+
     Alias: `lj`.
     """
     from ..errors import UserError
@@ -114,7 +117,14 @@ def list_jobs(
     if process_id:
         query["process_id"] = process_id
     with session_of(ctx).client(config) as client:
-        output(client.get_jobs(**query), format, "jobs")
+        jobs = client.get_jobs(**query)
+    output(jobs, format, "jobs")
+    if not all_pages and any(link.rel == "next" for link in jobs.links):
+        print(
+            f"More jobs are available: use --all to list every one, or --limit N "
+            f"(shown: {len(jobs.jobs)}).",
+            file=sys.stderr,
+        )
 
 
 def get_job(

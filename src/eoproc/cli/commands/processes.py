@@ -25,10 +25,12 @@ def list_processes(
 ) -> None:
     """List available processes.
 
+    Every page of the server's list is fetched.
+
     Alias: `lp`.
     """
     with session_of(ctx).client(config) as client:
-        output(client.get_processes(), format, "processes")
+        output(client.get_processes(all_pages=True), format, "processes")
 
 
 def get_process(
