@@ -24,8 +24,9 @@ async def main(db: str) -> None:
     for job in jobs:
         while True:
             status = await service.get_job(job.jobID)
-            if (status.message or "").startswith("pid "):
-                print(job.jobID, status.message.split()[1], flush=True)
+            message = status.message or ""
+            if message.startswith("pid "):
+                print(job.jobID, message.split()[1], flush=True)
                 break
             await asyncio.sleep(0.02)
     await asyncio.sleep(3600)

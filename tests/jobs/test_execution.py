@@ -44,6 +44,7 @@ async def test_async_execution_runs_in_a_worker(
     done = await wait_for(service, accepted.jobID)
     assert done.status == JobStatus.successful
     assert done.progress == 100
+    assert done.created and done.started and done.finished
     assert done.created <= done.started <= done.finished
     ogc_validate("statusInfo", done.to_dict())
     results = await service.get_results(accepted.jobID)

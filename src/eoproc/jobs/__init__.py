@@ -1,8 +1,29 @@
 """The local job service: a durable job store, worker processes, and the ``Service`` over them.
 
-``LocalJobService(registry, store_url=..., workers=...)`` is what the server runs
-for a process registry. The store protocol (:class:`JobStore`) lets other
-stores (PostgreSQL) plug in.
+::
+
+    from eoproc.jobs import LocalJobService
+
+    service = LocalJobService(registry, store_url="sqlite:///jobs.db", workers=4)
+    await service.start()    # opens the store, recovers, spawns the workers
+    ...                      # the eoproc.server.Service methods
+    await service.stop()     # refuses new jobs, grace period, fails the rest
+
+Parts, one module each:
+
+- ``store``: the :class:`JobStore` protocol (what a store does: group-committed
+  :class:`WriteBatch` es, atomic claims, keyset job lists, dismissal, recovery)
+  and its records; ``sql``: every query, on SQLAlchemy Core, dialect-neutral;
+  ``sqlite``: the SQLite dialect (WAL, ``BEGIN IMMEDIATE``); ``stores``: a store
+  from its URL. A PostgreSQL store is another subclass of ``sql.SqlJobStore``.
+- ``writer``: the single task that group-commits inserts, progress, outcomes and
+  claims; ``pool``: worker processes driven from the event loop; ``worker``: the
+  worker process itself; ``results``: how outputs are kept (inline or files);
+  ``views``: status, results and result files as the server answers them;
+  ``service``: :class:`LocalJobService`, tying them together.
+
+As with any program using ``multiprocessing`` (``spawn``), a script that starts
+the service must do so under ``if __name__ == "__main__":``.
 """
 
 from __future__ import annotations
@@ -12,14 +33,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .service import LocalJobService, default_store_url
     from .sqlite import SqliteJobStore
-    from .store import JobRecord, JobStore, WriteBatch
+    from .store import JobRecord, JobStore, StoreUnavailable, WriteBatch
+    from .stores import create_store
 
 __all__ = [
     "JobRecord",
     "JobStore",
     "LocalJobService",
     "SqliteJobStore",
+    "StoreUnavailable",
     "WriteBatch",
+    "create_store",
     "default_store_url",
 ]
 
@@ -29,7 +53,9 @@ _HOMES = {
     "SqliteJobStore": "sqlite",
     "JobRecord": "store",
     "JobStore": "store",
+    "StoreUnavailable": "store",
     "WriteBatch": "store",
+    "create_store": "stores",
 }
 
 

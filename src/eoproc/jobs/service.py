@@ -38,7 +38,6 @@ from eoproc.server.service import (
 )
 
 from .pool import KILL_AFTER, WorkerPool
-from .sqlite import SqliteJobStore
 from .store import (
     STOPPED_MESSAGE,
     ClaimedJob,
@@ -49,9 +48,9 @@ from .store import (
     StoreUnavailable,
     encode_cursor,
     now_us,
-    parse_store_url,
     to_datetime,
 )
+from .stores import check_store_url, create_store
 from .views import check_successful, result_file, results_document, status_info
 from .worker import JobSpec
 from .writer import BatchWriter
@@ -126,7 +125,7 @@ class LocalJobService:
         if self._running or (self._store is not None and store_url is not None):
             raise ValueError("the job service is already started; configure it before")
         if store_url is not None:
-            parse_store_url(store_url)  # fail early on a bad URL
+            check_store_url(store_url)  # fail early on a bad URL
             self.store_url = store_url
         if workers is not None:
             if workers < 1:
@@ -143,8 +142,7 @@ class LocalJobService:
     def store(self) -> JobStore:
         """The job store (created by :meth:`start` unless one was given)."""
         if self._store is None:
-            path = parse_store_url(self.store_url or default_store_url())
-            self._store = SqliteJobStore(path)
+            self._store = create_store(self.store_url or default_store_url())
         return self._store
 
     async def start(self) -> None:

@@ -187,11 +187,3 @@ class JobStore(Protocol):
     async def count(self, status: JobStatus) -> int:
         """How many jobs have ``status``."""
         ...
-
-
-def parse_store_url(url: str) -> Path:
-    """The database path of a ``sqlite:///path.db`` URL."""
-    prefix = "sqlite:///"
-    if not url.startswith(prefix) or len(url) == len(prefix):
-        raise ValueError(f"Unsupported job store URL {url!r}: expected sqlite:///path/to/jobs.db")
-    return Path(url[len(prefix) :].split("?", 1)[0]).expanduser()
