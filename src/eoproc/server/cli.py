@@ -7,9 +7,12 @@ is the same CLI with another name and default service.
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 from .loader import DEFAULT_SERVICE, ServiceLoadError, ServiceOptions, load_service
 
@@ -161,7 +164,7 @@ def new_server_cli(
     return app
 
 
-def dev_app() -> object:
+def dev_app() -> FastAPI:
     """The application of ``dev`` (built anew in uvicorn's reloaded child process)."""
     import json
 
