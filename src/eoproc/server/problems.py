@@ -179,7 +179,8 @@ def install_problem_handlers(app: FastAPI, *, debug: bool) -> None:
         )
 
     async def internal_error(request: Request, exc: Exception) -> Response:
-        logger.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+        # the traceback goes to the log once, by the ASGI server (the error is re-raised)
+        logger.error("internal error on %s %s: %r", request.method, request.url.path, exc)
         extra: dict[str, Any] = {}
         if debug:
             extra["traceback"] = traceback.format_exception(exc)
