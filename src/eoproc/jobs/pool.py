@@ -250,7 +250,8 @@ class WorkerPool:
     def _handle(self, worker: _Worker, message: tuple[Any, ...]) -> None:
         kind = message[0]
         if kind == "progress":
-            if message[1] == worker.current and message[1] not in worker.cancelled:
+            # a queued job may report before the outcomes of the jobs ahead of it arrive
+            if message[1] in worker.specs and message[1] not in worker.cancelled:
                 self._on_progress(message[1], message[2], message[3])
         elif kind == "started":
             worker.cancelled.difference_update(message[2])
@@ -263,8 +264,12 @@ class WorkerPool:
             for job_id, status, text, started, finished, results, error in outcomes:
                 if worker.current == job_id:
                     worker.current = None
+                elif worker.queue and worker.queue[0].id == job_id:
+                    worker.queue.popleft()
                 else:
                     worker.queue = deque(s for s in worker.queue if s.id != job_id)
+                if worker.dying:  # its queue went back to the pool: do not run the job again
+                    self._backlog = deque(s for s in self._backlog if s.id != job_id)
                 spec = worker.specs.pop(job_id, None)
                 if spec is not None:
                     seconds = (finished - started) / 1e6
