@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 
 from eoproc.client import Client, ClientError, JobFailedError, JobTimeoutError
-from eoproc.models import ExecuteRequest, JobResults, JobStatus, ProcessRequest, StatusInfo
+from eoproc.models import (
+    Bbox,
+    ExecuteRequest,
+    JobResults,
+    JobStatus,
+    ProcessRequest,
+    StatusInfo,
+)
 from tests.live_server import LiveServer
 
 PRIMES_10_80 = [11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79]
@@ -220,3 +227,22 @@ def test_one_client_many_threads(client: Client) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         answers = list(pool.map(run, [10, 20, 30, 40]))
     assert [a[-1] for a in answers] == [7, 19, 29, 37]
+
+
+def test_every_kind_of_input_round_trips(client: Client) -> None:
+    inputs = {
+        "string_input": "ünïcode",
+        "number_input": 2.5,
+        "integer_input": 7,
+        "boolean_input": True,
+        "array_input": [1, "two", None],
+        "object_input": {"nested": {"list": [1, 2]}},
+        "bbox_input": Bbox(bbox=[5.0, 50.0, 6.0, 51.0]),
+        "binary_input": "aGVsbG8=",
+    }
+    assert client.validate_request("echo", inputs) == []
+    results = client.execute_process("echo", inputs, mode="sync")
+    expected = {**inputs, "bbox_input": {"bbox": [5.0, 50.0, 6.0, 51.0]}}
+    assert {name: results[name] for name in expected} == expected
+    problems = client.validate_request("echo", {"bbox_input": {"bbox": [1, 2]}, "pause": -1})
+    assert [p.path for p in problems] == ["inputs.bbox_input.bbox", "inputs.pause"]
