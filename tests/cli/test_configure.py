@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from tests.cli.conftest import Runner, make_runner
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, free_port
 
 
 def read(path: Path) -> dict:
@@ -85,7 +85,7 @@ def test_commands_use_the_config_file(home: Path, live_server: LiveServer) -> No
 
 def test_environment_overrides_file(home: Path, live_server: LiveServer) -> None:
     run = make_runner(home)
-    assert run("configure", "--api-url", "http://127.0.0.1:9/").code == 0
+    assert run("configure", "--api-url", f"http://127.0.0.1:{free_port()}/").code == 0
     assert run("lp").code == 3
     assert run("lp", env={"SEN4CAP_API_URL": live_server.url}).code == 0
 
@@ -102,7 +102,10 @@ def test_profiles_have_their_own_files_and_environment(home: Path, live_server: 
         "-f",
         "json",
         script="s2gos-client",
-        env={"S2GOS_API_URL": live_server.url, "SEN4CAP_API_URL": "http://127.0.0.1:9"},
+        env={
+            "S2GOS_API_URL": live_server.url,
+            "SEN4CAP_API_URL": f"http://127.0.0.1:{free_port()}",
+        },
     )
     assert s2gos.code == 0, s2gos
 
@@ -120,3 +123,19 @@ def test_changing_auth_type_drops_the_old_settings(offline_cli: Runner, home: Pa
     assert offline_cli("configure", "--auth-type", "none").code == 0
     assert "auth" not in read(path)
     assert "tok" not in path.read_text(encoding="utf-8")
+
+
+def test_secrets_go_to_the_keyring_when_there_is_one(home: Path) -> None:
+    secrets = home / "keyring.json"
+    run = make_runner(
+        home,
+        PYTHON_KEYRING_BACKEND="file_keyring.FileKeyring",
+        PYTHONPATH=str(Path(__file__).parent / "keyring_backend"),
+        FILE_KEYRING_PATH=str(secrets),
+    )
+    result = run("configure", "--auth-type", "bearer", "--token", "t0ps3cret")
+    assert result.code == 0, result
+    path = home / ".sen4cap" / "config"
+    assert "t0ps3cret" not in path.read_text(encoding="utf-8")
+    assert read(path)["auth"] == {"type": "bearer", "keyring": True}
+    assert "t0ps3cret" in secrets.read_text(encoding="utf-8")
