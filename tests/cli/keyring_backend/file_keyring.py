@@ -17,7 +17,7 @@ from keyring.backend import KeyringBackend
 class FileKeyring(KeyringBackend):
     """Secrets as ``{"service": {"name": "secret"}}`` in one JSON file."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     @property
     def _path(self) -> Path:
