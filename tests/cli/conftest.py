@@ -88,7 +88,7 @@ def make_runner(home: Path, **base_env: str) -> Runner:
         done = subprocess.run(
             command,
             env=full_env,
-            input=input.encode(encoding) if input is not None else None,
+            input=input.encode("utf-8") if input is not None else None,  # files are UTF-8
             capture_output=True,
             timeout=TIMEOUT,
             cwd=home,

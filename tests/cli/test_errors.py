@@ -81,6 +81,21 @@ def test_outputs_print_on_a_cp1252_console(cli: Runner) -> None:
             assert "Zürich ? ?" in result.stdout
 
 
+def test_utf8_request_on_stdin_of_a_cp1252_console(cli: Runner, home: Path) -> None:
+    body = '\ufeff{"inputs": {"string_input": "Zürich ✓"}}'  # with a BOM, as Notepad writes
+    result = cli(
+        "ep", "echo", "-r", "-", "--wait", "-f", "json", input=body, env=CP1252, encoding="cp1252"
+    )
+    assert result.code == 0, result
+    assert result.json() == {"string_input": "Zürich ✓"}
+    request = home / "request.json"
+    request.write_text(body, encoding="utf-8")
+    from_file = cli(
+        "ep", "echo", "-r", str(request), "--wait", "-f", "json", env=CP1252, encoding="cp1252"
+    )
+    assert from_file.json() == {"string_input": "Zürich ✓"}
+
+
 def test_user_errors_exit_1(cli: Runner, home: Path) -> None:
     missing = cli("ep", "primes_between", "--request", str(home / "nope.yaml"))
     assert missing.code == 1 and "Request file not found" in missing.stderr

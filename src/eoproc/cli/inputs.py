@@ -31,7 +31,7 @@ def _read_value_file(path: Path) -> Any:
     if not path.name:
         raise UserError("Missing file name after '@'")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise UserError(f"Input file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -75,12 +75,12 @@ def set_path(target: dict[str, Any], path: list[str], value: Any) -> None:
 def load_request_file(source: str) -> dict[str, Any]:
     """Read a request from a YAML or JSON file, or from stdin for ``-``."""
     if source == "-":
-        text, label = sys.stdin.read(), "<stdin>"
+        text, label = _read_stdin(), "<stdin>"
     else:
         path = Path(source)
         label = str(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             raise UserError(f"Request file not found: {path}") from None
         except (OSError, UnicodeDecodeError) as error:
@@ -114,6 +114,17 @@ def build_request(request_file: str | None, input_options: Iterable[str] | None)
     if merged or "inputs" in request:
         request["inputs"] = merged
     return request
+
+
+def _read_stdin() -> str:
+    """Standard input as UTF-8 (JSON and YAML are), whatever the console's code page."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # a text stream without bytes underneath (tests, embedding)
+        return sys.stdin.read()
+    try:
+        return buffer.read().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UserError(f"The request on stdin is not UTF-8: {error}") from None
 
 
 def _parse_yaml(text: str, label: str) -> Any:
