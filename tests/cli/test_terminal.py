@@ -6,13 +6,12 @@ import stat
 from pathlib import Path
 from typing import Any
 
-import pytest
+import pexpect
 import yaml
 
 from tests.cli.conftest import Runner, clean_env, script_path
 from tests.live_server import LiveServer
 
-pexpect = pytest.importorskip("pexpect")
 TIMEOUT = 60
 
 
