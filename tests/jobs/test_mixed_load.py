@@ -1,4 +1,4 @@
-"""Many short and long jobs, failures and dismissals at once: every job ends exactly as it should."""
+"""Short, long, failing and dismissed jobs at once: every job ends exactly as it should."""
 
 from __future__ import annotations
 
