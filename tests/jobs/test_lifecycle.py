@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from eoproc.jobs import LocalJobService, SqliteJobStore, default_store_url
+from eoproc.jobs import LocalJobService, SqliteJobStore, StoreUnavailable, default_store_url
 from eoproc.jobs.store import STOPPED_MESSAGE, NewJob, WriteBatch, now_us
 from eoproc.models import ExecuteRequest, JobStatus
 from eoproc.server.service import ServiceUnavailable
@@ -147,3 +147,17 @@ async def test_a_locked_store_answers_503_and_recovers(
         blocker.close()
     again = await service.execute("add", ExecuteRequest(a=3), wait=True)
     assert again.status == JobStatus.successful
+
+
+async def test_one_server_per_store_file(make_service: ServiceFactory, tmp_path: Path) -> None:
+    first = await make_service()
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    second = LocalJobService(registry, store_url=url, workers=1)
+    with pytest.raises(StoreUnavailable, match=r"in use by another eoproc server \(pid \d+\)"):
+        await second.start()
+    await first.stop()
+    await second.start()
+    try:
+        assert (await second.execute("add", ExecuteRequest(a=1), wait=True)).status == "successful"
+    finally:
+        await second.stop()

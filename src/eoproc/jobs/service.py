@@ -155,26 +155,33 @@ class LocalJobService:
             raise RuntimeError(f"The process registry cannot be sent to workers: {exc}") from exc
         store = self.store
         await store.open()
-        failed = await store.fail_running(STOPPED_MESSAGE, now_us())
-        if failed:
-            log.warning("%d job(s) were running when the server stopped; marked failed", failed)
-        pool = WorkerPool(
-            registry_pickle,
-            self.workers,
-            on_progress=self._on_progress,
-            on_done=self._on_done,
-            on_capacity=self._on_capacity,
-        )
-        self._writer = BatchWriter(
-            store,
-            self._owner,
-            capacity=pool.capacity,
-            on_claimed=self._on_claimed,
-            on_written=self._on_written,
-            queued=await store.count(JobStatus.accepted),
-        )
-        self._pool = pool
-        pool.start()
+        try:
+            failed = await store.fail_running(STOPPED_MESSAGE, now_us())
+            if failed:
+                log.warning("%d job(s) were running when the server stopped; marked failed", failed)
+            pool = WorkerPool(
+                registry_pickle,
+                self.workers,
+                on_progress=self._on_progress,
+                on_done=self._on_done,
+                on_capacity=self._on_capacity,
+            )
+            self._writer = BatchWriter(
+                store,
+                self._owner,
+                capacity=pool.capacity,
+                on_claimed=self._on_claimed,
+                on_written=self._on_written,
+                queued=await store.count(JobStatus.accepted),
+            )
+            self._pool = pool
+            pool.start()
+        except BaseException:
+            if self._pool is not None:
+                await self._pool.close()
+                self._pool = None
+            await store.close()
+            raise
         self._writer.start()
         self._running = True
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
 
 from .sql import SqlJobStore
+from .store import StoreUnavailable
 
 
 class SqliteJobStore(SqlJobStore):
@@ -21,13 +24,24 @@ class SqliteJobStore(SqlJobStore):
     ``busy_timeout`` seconds for a lock fails. ``synchronous=NORMAL``: a
     committed job survives a crash of the server (not necessarily a power loss
     of the machine).
+
+    With ``exclusive``, opening the store takes a lock (``<db>.lock``) that
+    another exclusive opener cannot take while this one lives: two servers on one
+    file would fail each other's running jobs at start-up.
     """
 
     def __init__(
-        self, path: Path | str, results_root: Path | None = None, *, busy_timeout: float = 5.0
+        self,
+        path: Path | str,
+        results_root: Path | None = None,
+        *,
+        busy_timeout: float = 5.0,
+        exclusive: bool = False,
     ) -> None:
         self.path = Path(path).expanduser().resolve()
         self.busy_timeout = busy_timeout
+        self.exclusive = exclusive
+        self._lock: IO[str] | None = None
         super().__init__(
             f"sqlite:///{self.path}",
             results_root if results_root is not None else self.path.parent / "results",
@@ -41,6 +55,48 @@ class SqliteJobStore(SqlJobStore):
             connect_args={"check_same_thread": False, "timeout": self.busy_timeout},
             isolation_level="AUTOCOMMIT",
         )
+
+    def _open_sync(self) -> None:
+        if self.exclusive:
+            self._take_lock()
+        try:
+            super()._open_sync()
+        except BaseException:
+            self._release_lock()
+            raise
+
+    def _close_sync(self) -> None:
+        super()._close_sync()
+        self._release_lock()
+
+    def _take_lock(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        handle = lock_path.open("a+")
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks here; one server per file, please
+            self._lock = handle
+            return
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise StoreUnavailable(
+                f"The job store {self.path} is in use by another eoproc server (pid {holder})."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._lock = handle
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the lock
+            self._lock = None
 
     def _prepare(self, conn: sa.Connection) -> None:
         conn.exec_driver_sql("PRAGMA journal_mode=WAL")

@@ -22,8 +22,12 @@ def check_store_url(url: str) -> None:
     sqlite_path(url)
 
 
-def create_store(url: str) -> JobStore:
-    """The (not yet opened) store ``url`` names; raises ``ValueError`` for an unknown URL."""
+def create_store(url: str, *, exclusive: bool = True) -> JobStore:
+    """The (not yet opened) store ``url`` names; raises ``ValueError`` for an unknown URL.
+
+    ``exclusive``: the store is this server's alone (SQLite: a lock file refuses a
+    second server on the same database).
+    """
     from .sqlite import SqliteJobStore
 
-    return SqliteJobStore(sqlite_path(url))
+    return SqliteJobStore(sqlite_path(url), exclusive=exclusive)
