@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..errors import UserError
 from ..inputs import build_request
 from ..render import OutputFormat, output
 from .options import (
@@ -56,6 +57,7 @@ def execute_process(
 
     Inputs come from `--request FILE` and `-i NAME=VALUE` options; the options
     override the file.
+
     Prints the new job's status; with `--wait`, follows the job to its end and
     prints its results (exit code 2 if it failed; Ctrl-C offers to dismiss it).
 
@@ -104,8 +106,6 @@ def list_jobs(
 
     Alias: `lj`.
     """
-    from ..errors import UserError
-
     for value in status or ():
         if value not in STATUS_VALUES:
             raise UserError(f"Invalid status {value!r}: expected one of {', '.join(STATUS_VALUES)}")
