@@ -11,7 +11,7 @@ import pytest
 from eoproc.jobs import LocalJobService, SqliteJobStore, StoreUnavailable, default_store_url
 from eoproc.jobs.store import STOPPED_MESSAGE, NewJob, WriteBatch, now_us
 from eoproc.models import ExecuteRequest, JobStatus
-from eoproc.server.service import ServiceUnavailable
+from eoproc.server.service import JobQuery, ServiceUnavailable
 
 from .conftest import ServiceFactory, wait_for
 from .procs import registry
@@ -161,3 +161,16 @@ async def test_one_server_per_store_file(make_service: ServiceFactory, tmp_path:
         assert (await second.execute("add", ExecuteRequest(a=1), wait=True)).status == "successful"
     finally:
         await second.stop()
+
+
+async def test_stop_ends_synchronous_executions(make_service: ServiceFactory) -> None:
+    service = await make_service(workers=1, grace_period=0.2)
+    waiting = asyncio.create_task(service.execute("nap", ExecuteRequest(seconds=60), wait=True))
+    for _ in range(1000):
+        if (await service.list_jobs(JobQuery(statuses=[JobStatus.running]))).jobs:
+            break
+        await asyncio.sleep(0.01)
+    await service.stop()
+    ended = await asyncio.wait_for(waiting, 30)
+    assert ended.status == JobStatus.failed
+    assert ended.message == STOPPED_MESSAGE

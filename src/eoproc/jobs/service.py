@@ -108,7 +108,7 @@ class LocalJobService:
         self._running = False
         self._owner = uuid.uuid4().hex
         self._writer: BatchWriter | None = None
-        self._ended: dict[str, asyncio.Future[None]] = {}
+        self._ended: dict[str, asyncio.Future[JobRecord | None]] = {}
         self._finish_times: deque[float] = deque(maxlen=500)
 
     # -- life cycle --------------------------------------------------------------
@@ -198,9 +198,9 @@ class LocalJobService:
         await self._writer.close()
         if held:
             await self.store.fail_running(STOPPED_MESSAGE, now_us(), held)
-        for future in self._ended.values():
+        for job_id, future in list(self._ended.items()):  # synchronous executions end
             if not future.done():
-                future.set_result(None)
+                future.set_result(await self.store.get(job_id))
         self._ended.clear()
         await self.store.close()
 
@@ -285,10 +285,12 @@ class LocalJobService:
                     created=created,
                     updated=created,
                 )
-            await asyncio.shield(ended)
+            record = await asyncio.shield(ended)
         finally:
             if ended is not None and ended.done():
                 self._ended.pop(job.id, None)
+        if record is not None:  # the service stopped meanwhile
+            return status_info(record)
         return await self.get_job(job.id)
 
     def _throughput(self) -> float:
@@ -298,7 +300,7 @@ class LocalJobService:
             return 0.0
         return len(times) / max(time.monotonic() - times[0], 1e-3)
 
-    def _ended_future(self, job_id: str) -> asyncio.Future[None]:
+    def _ended_future(self, job_id: str) -> asyncio.Future[JobRecord | None]:
         future = self._ended.get(job_id)
         if future is None:
             future = self._ended[job_id] = asyncio.get_running_loop().create_future()
