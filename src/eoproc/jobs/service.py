@@ -275,7 +275,11 @@ class LocalJobService:
         ended = self._ended_future(job.id) if wait else None
         inserted = self._writer.insert(job)
         try:
-            await inserted
+            try:
+                await inserted
+            except BaseException:
+                self._ended.pop(job.id, None)
+                raise
             if ended is None:
                 created = to_datetime(job.created)
                 return StatusInfo(

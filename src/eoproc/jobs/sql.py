@@ -282,7 +282,7 @@ class SqlJobStore:
     def _dismiss_sync(self, job_id: str, now: int) -> tuple[JobStatus, JobRecord] | None:
         with self._write() as conn:
             prev = conn.execute(
-                sa.select(jobs.c.status).where(jobs.c.id == job_id)
+                sa.select(jobs.c.status).where(jobs.c.id == job_id).with_for_update()
             ).scalar_one_or_none()
             if prev is None:
                 return None
