@@ -83,10 +83,11 @@ class WorkerPool:
         self._closing = False
         self._failures = 0
         self._idle = asyncio.Event()
+        self.stop_delay = KILL_AFTER
 
     # -- life cycle --------------------------------------------------------------
 
-    def start(self) -> None:
+    async def start(self) -> None:
         """Spawn the workers (they become usable once they report ready)."""
         self._loop = asyncio.get_running_loop()
         for index in range(self.size):

@@ -37,7 +37,7 @@ from eoproc.server.service import (
     ServiceUnavailable,
 )
 
-from .pool import KILL_AFTER, WorkerPool
+from .executor import Executor, check_executor, executor_factory
 from .store import (
     STOPPED_MESSAGE,
     ClaimedJob,
@@ -95,8 +95,13 @@ class LocalJobService:
         description: str = "OGC API - Processes server running jobs on this machine",
         grace_period: float = 10.0,
         store: JobStore | None = None,
+        executor: str = "local",
+        dask_scheduler: str | None = None,
     ) -> None:
+        check_executor(executor, dask_scheduler)
         self.registry = registry
+        self.executor = executor
+        self.dask_scheduler = dask_scheduler
         self.title = title
         self.description = description
         self.store_url = store_url
@@ -104,7 +109,7 @@ class LocalJobService:
         self.max_queued = max_queued
         self.grace_period = grace_period
         self._store = store
-        self._pool: WorkerPool | None = None
+        self._pool: Executor | None = None
         self._running = False
         self._owner = uuid.uuid4().hex
         self._writer: BatchWriter | None = None
@@ -120,10 +125,16 @@ class LocalJobService:
         workers: int | None = None,
         max_queued: int | None = None,
         grace_period: float | None = None,
+        executor: str | None = None,
+        dask_scheduler: str | None = None,
     ) -> None:
         """Change options before :meth:`start` (the server CLI's ``--store`` etc.)."""
         if self._running or (self._store is not None and store_url is not None):
             raise ValueError("the job service is already started; configure it before")
+        if executor is not None or dask_scheduler is not None:
+            check_executor(executor or self.executor, dask_scheduler or self.dask_scheduler)
+            self.executor = executor or self.executor
+            self.dask_scheduler = dask_scheduler or self.dask_scheduler
         if store_url is not None:
             check_store_url(store_url)  # fail early on a bad URL
             self.store_url = store_url
@@ -159,7 +170,8 @@ class LocalJobService:
             failed = await store.fail_running(STOPPED_MESSAGE, now_us())
             if failed:
                 log.warning("%d job(s) were running when the server stopped; marked failed", failed)
-            pool = WorkerPool(
+            make_executor = executor_factory(self.executor, scheduler=self.dask_scheduler)
+            pool = make_executor(
                 registry_pickle,
                 self.workers,
                 on_progress=self._on_progress,
@@ -175,7 +187,7 @@ class LocalJobService:
                 queued=await store.count(JobStatus.accepted),
             )
             self._pool = pool
-            pool.start()
+            await pool.start()
         except BaseException:
             if self._pool is not None:
                 await self._pool.close()
@@ -355,8 +367,9 @@ class LocalJobService:
         if previous != JobStatus.accepted:
             await self._remove_results(job_id)
             if previous == JobStatus.running:  # a terminated worker may still have been writing
+                delay = self._pool.stop_delay if self._pool is not None else 1.0
                 loop = asyncio.get_running_loop()
-                loop.call_later(KILL_AFTER + 0.5, self._remove_results_later, job_id)
+                loop.call_later(delay + 0.5, self._remove_results_later, job_id)
         self._job_ended(job_id)
         return status_info(record)
 
