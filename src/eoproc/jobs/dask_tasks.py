@@ -1,0 +1,297 @@
+"""What runs on the Dask workers: the job task, its child processes, and cancellation.
+
+:class:`JobRunnerPlugin` is a Dask ``WorkerPlugin`` the server registers once;
+every worker of the cluster (also workers that join later) keeps a few *runner*
+child processes (:mod:`eoproc.jobs.dask_child`, one per worker thread, reused
+from job to job). :func:`run_job` is the task of one job: it hands the job to
+an idle runner, relays the runner's progress to the server as Dask events
+(``Worker.log_event`` on the server's topic), and returns the outcome tuple
+``(status, message, started, finished, results_json, error_json)``.
+
+:func:`cancel_jobs` runs on every worker (``Client.run``) when jobs are
+dismissed: it kills the runners running them (SIGTERM to the runner's process
+group, SIGKILL one second later), so a job stops even if its process never
+checks for cancellation. Runners are Unix-only (``pass_fds``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import Pipe
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from distributed import WorkerPlugin, get_worker
+
+from .worker import JobSpec
+
+log = logging.getLogger(__name__)
+
+Outcome = tuple[str, str | None, int | None, int, str | None, str | None]
+"""``(status, message, started, finished, results_json, error_json)`` of one job."""
+
+KILL_AFTER = 1.0
+"""Seconds between SIGTERM and SIGKILL of a runner whose job was dismissed."""
+PROGRESS_INTERVAL = 0.2
+"""Seconds between two progress events of one job (the last value is always sent)."""
+POLL = 0.1
+"""Seconds between two looks at a running job's runner."""
+START_TIMEOUT = 120.0
+"""Seconds a new runner may take to import the processes and report ready."""
+CANCEL_MEMORY = 600.0
+"""Seconds a worker remembers a dismissed job id (for a task that starts late)."""
+
+
+def _now_us() -> int:
+    return time.time_ns() // 1000
+
+
+def plugin_name(registry_pickle: bytes) -> str:
+    """The plugin's name on the cluster: one per process registry."""
+    return "eoproc-" + hashlib.sha256(registry_pickle).hexdigest()[:16]
+
+
+@dataclass(eq=False)
+class Runner:
+    """A child process running one job at a time."""
+
+    popen: subprocess.Popen[bytes]
+    conn: Connection
+    job_id: str | None = None
+    killed: bool = field(default=False)
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def signal(self, signum: int) -> None:
+        with contextlib.suppress(OSError):
+            try:
+                os.killpg(self.popen.pid, signum)  # the runner leads its own group
+            except ProcessLookupError:
+                if self.alive():
+                    os.kill(self.popen.pid, signum)
+
+    def kill(self) -> None:
+        """SIGTERM now, SIGKILL after :data:`KILL_AFTER` seconds."""
+        self.killed = True
+        self.signal(signal.SIGTERM)
+        timer = threading.Timer(KILL_AFTER, self.signal, (signal.SIGKILL,))
+        timer.daemon = True
+        timer.start()
+
+    def close(self) -> None:
+        self.signal(signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(5)
+
+
+class RunnerFailed(Exception):
+    """A runner could not start (e.g. the process registry cannot be imported)."""
+
+
+class JobRunnerPlugin(WorkerPlugin):
+    """Per-worker state of eoproc: idle runners, running jobs, dismissed job ids."""
+
+    def __init__(self, registry_pickle: bytes) -> None:
+        self.registry_pickle = registry_pickle
+        self.name = plugin_name(registry_pickle)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"registry_pickle": self.registry_pickle, "name": self.name}
+
+    def setup(self, worker: Any) -> None:
+        self.worker = worker
+        self.lock = threading.Lock()
+        self.idle: list[Runner] = []
+        self.running: dict[str, Runner] = {}
+        self.cancelled: dict[str, float] = {}
+        # Runners are started from one long-lived thread: Linux kills a child
+        # (PR_SET_PDEATHSIG) when the *thread* that started it ends.
+        self.spawner = ThreadPoolExecutor(1, thread_name_prefix="eoproc-spawn")
+        for _ in range(max(1, int(getattr(worker, "nthreads", 1)))):
+            self.spawner.submit(self._prewarm)
+
+    def teardown(self, worker: Any) -> None:
+        with self.lock:
+            runners = [*self.idle, *self.running.values()]
+            self.idle.clear()
+        for runner in runners:
+            runner.close()
+        self.spawner.shutdown(wait=False, cancel_futures=True)
+
+    # -- runners -------------------------------------------------------------------
+
+    def _spawn(self) -> Runner:
+        parent, child = Pipe(duplex=True)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(path for path in sys.path if path)
+        popen = subprocess.Popen(
+            [sys.executable, "-m", "eoproc.jobs.dask_child", str(child.fileno()), str(os.getpid())],
+            pass_fds=(child.fileno(),),
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+        child.close()
+        parent.send_bytes(self.registry_pickle)
+        runner = Runner(popen, parent)
+        if not parent.poll(START_TIMEOUT):
+            runner.close()
+            raise RunnerFailed(f"the job runner did not start within {START_TIMEOUT:.0f} s")
+        try:
+            message = parent.recv()
+        except (EOFError, OSError):
+            runner.close()
+            raise RunnerFailed(
+                f"the job runner exited at start (exit code {popen.wait()})"
+            ) from None
+        if message[0] != "ready":
+            runner.close()
+            raise RunnerFailed(str(message[1]))
+        return runner
+
+    def _prewarm(self) -> None:
+        try:
+            runner = self._spawn()
+        except RunnerFailed as exc:
+            log.error("eoproc: cannot start a job runner: %s", exc)
+            return
+        with self.lock:
+            self.idle.append(runner)
+
+    def acquire(self) -> Runner:
+        """An idle runner (a new one if none is idle)."""
+        with self.lock:
+            while self.idle:
+                runner = self.idle.pop()
+                if runner.alive():
+                    return runner
+                runner.close()
+        return self.spawner.submit(self._spawn).result()
+
+    def release(self, runner: Runner) -> None:
+        """Keep a runner for the next job, or end it if it was killed or died."""
+        runner.job_id = None
+        if runner.killed or not runner.alive():
+            runner.close()
+            self.spawner.submit(self._prewarm)  # a fresh runner for the next job
+            return
+        with self.lock:
+            self.idle.append(runner)
+
+    # -- cancellation --------------------------------------------------------------
+
+    def cancel(self, job_ids: list[str]) -> int:
+        """Kill the runners of these jobs; remember the ids. How many were running here."""
+        now = time.monotonic()
+        killed = 0
+        with self.lock:
+            for job_id, since in list(self.cancelled.items()):
+                if now - since > CANCEL_MEMORY:
+                    del self.cancelled[job_id]
+            for job_id in job_ids:
+                self.cancelled[job_id] = now
+                runner = self.running.get(job_id)
+                if runner is not None:
+                    runner.kill()
+                    killed += 1
+        return killed
+
+    def is_cancelled(self, job_id: str) -> bool:
+        with self.lock:
+            return job_id in self.cancelled
+
+    # -- one job -------------------------------------------------------------------
+
+    def run(self, spec: JobSpec, topic: str) -> Outcome:
+        """Run ``spec`` in a runner; report start and progress on ``topic``."""
+        address = self.worker.address
+        started = _now_us()
+        if self.is_cancelled(spec.id):
+            return "dismissed", "Job dismissed", started, _now_us(), None, None
+        results_root = Path(spec.job_dir).parent
+        if not results_root.is_dir():
+            return _failed(
+                f"The results directory {results_root} does not exist on Dask worker {address}: "
+                "mount the server's results location at the same path on every worker.",
+                started,
+            )
+        try:
+            runner = self.acquire()
+        except RunnerFailed as exc:
+            return _failed(f"Dask worker {address} cannot start a job runner: {exc}", started)
+        with self.lock:
+            runner.job_id = spec.id
+            self.running[spec.id] = runner
+            if spec.id in self.cancelled:
+                runner.kill()
+        try:
+            self.worker.log_event(topic, ["started", spec.id, address])
+            return self._follow(runner, spec, topic, started)
+        finally:
+            with self.lock:
+                self.running.pop(spec.id, None)
+            self.release(runner)
+
+    def _follow(self, runner: Runner, spec: JobSpec, topic: str, started: int) -> Outcome:
+        pending: list[Any] | None = None
+        sent = 0.0
+        try:
+            runner.conn.send(("run", [spec]))
+            while True:
+                if runner.conn.poll(POLL):
+                    message = runner.conn.recv()
+                    if message[0] == "progress":
+                        pending = ["progress", spec.id, message[2], message[3]]
+                    elif message[0] == "done" and message[1]:
+                        _, status, text, begun, finished, results, error = message[1][0]
+                        return status, text, begun, finished, results, error
+                if pending is not None and time.monotonic() - sent >= PROGRESS_INTERVAL:
+                    self.worker.log_event(topic, pending)
+                    pending, sent = None, time.monotonic()
+        except (EOFError, OSError):
+            pass
+        code = runner.popen.wait()
+        if runner.killed:
+            return "dismissed", "Job dismissed", started, _now_us(), None, None
+        return _failed(
+            f"The process running the job on Dask worker {self.worker.address} "
+            f"exited unexpectedly (exit code {code}).",
+            started,
+        )
+
+
+def _failed(message: str, started: int) -> Outcome:
+    import json
+
+    return "failed", message, started, _now_us(), None, json.dumps({"message": message})
+
+
+def run_job(spec: JobSpec, plugin: str, topic: str) -> Outcome:
+    """The Dask task of one job (runs on a worker with the ``plugin`` registered)."""
+    worker = get_worker()
+    runner_plugin = worker.plugins.get(plugin)
+    if not isinstance(runner_plugin, JobRunnerPlugin):
+        return _failed(f"Dask worker {worker.address} lacks the eoproc plugin {plugin}", _now_us())
+    return runner_plugin.run(spec, topic)
+
+
+def cancel_jobs(job_ids: list[str], dask_worker: Any) -> int:
+    """Kill the runners of dismissed jobs on this worker (run by ``Client.run``)."""
+    return sum(
+        plugin.cancel(job_ids)
+        for plugin in list(dask_worker.plugins.values())
+        if isinstance(plugin, JobRunnerPlugin)
+    )
