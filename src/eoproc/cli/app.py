@@ -14,6 +14,7 @@ from . import commands
 from .errors import EXIT_OK, EXIT_USER, report_error
 from .helpfmt import print_help, print_usage_error
 from .session import CliSpec, ProfileSource, Session
+from .startup import console_script
 from .streams import make_streams_safe
 
 HELP_TEMPLATE = """\
@@ -57,8 +58,6 @@ COMMANDS: list[tuple[str, str | None, Any]] = [
 
 
 TRACEBACK_FLAGS = ("--traceback", "--tb")
-# Imported eagerly by httpx/httpcore when installed, never used by this CLI.
-UNUSED_MODULES = ("trio", "anyio", "httpx._main")
 ALIASES = {alias: name for name, alias, _ in COMMANDS if alias}
 
 
@@ -186,14 +185,6 @@ def new_cli(name: str, summary: str, version: str, profile: ProfileSource = None
 
 
 def run(app: typer.Typer) -> None:
-    """Run ``app`` as a console script.
-
-    The command line drives the synchronous client only. Optional modules that
-    httpx and httpcore import eagerly when installed, but this process never
-    uses, are kept out of it (each import then fails, which both libraries
-    handle): httpcore's async back ends (trio, anyio) and httpx's own command
-    line (click, rich.syntax, pygments). This saves ~0.15 s at start-up.
-    """
-    for unused in UNUSED_MODULES:
-        sys.modules.setdefault(unused, None)  # type: ignore[arg-type]
-    app()
+    """Run ``app`` as a console script (see :mod:`eoproc.cli.startup` for what that adds)."""
+    with console_script():
+        app()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from .startup import collect_while_waiting
 from .streams import console, is_tty
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ def wait_for_job(client: Client, job_id: str, *, timeout: float | None) -> Statu
     message; elsewhere each change is logged as one line on stderr. The client
     raises ``JobFailedError`` for failed or dismissed jobs.
     """
+    collect_while_waiting()
     try:
         if is_tty(sys.stderr):
             return _wait_with_bar(client, job_id, timeout)
