@@ -42,6 +42,23 @@ MaxQueuedOption = Annotated[
     int | None,
     typer.Option("--max-queued", min=1, help="Queued jobs beyond which POSTs get 503."),
 ]
+ExecutorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--executor",
+        envvar="EOPROC_EXECUTOR",
+        help="Where jobs run: local (worker processes of this server; default) or dask.",
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        envvar="EOPROC_DASK_SCHEDULER",
+        help="Dask scheduler address, e.g. tcp://host:8786, for --executor dask "
+        "(default: a LocalCluster of --workers processes, for development).",
+    ),
+]
 DebugOption = Annotated[
     bool, typer.Option("--debug", help="Tracebacks in error bodies; verbose log.")
 ]
@@ -97,6 +114,8 @@ def new_server_cli(
         workers: WorkersOption = None,
         store: StoreOption = None,
         max_queued: MaxQueuedOption = None,
+        executor: ExecutorOption = None,
+        scheduler: SchedulerOption = None,
         debug: DebugOption = False,
         cors_origin: CorsOption = None,
         access_log: AccessLogOption = False,
@@ -106,7 +125,13 @@ def new_server_cli(
         from .runner import serve
 
         spec, args = _split_service(service, default_service)
-        options = ServiceOptions(store_url=store, workers=workers, max_queued=max_queued)
+        options = ServiceOptions(
+            store_url=store,
+            workers=workers,
+            max_queued=max_queued,
+            executor=executor,
+            dask_scheduler=scheduler,
+        )
         try:
             loaded = load_service(spec, args, options)
         except ServiceLoadError as exc:

@@ -24,6 +24,8 @@ class ServiceOptions:
     store_url: str | None = None
     workers: int | None = None
     max_queued: int | None = None
+    executor: str | None = None
+    dask_scheduler: str | None = None
     title: str | None = None
     description: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -34,6 +36,8 @@ class ServiceOptions:
             "store_url": self.store_url,
             "workers": self.workers,
             "max_queued": self.max_queued,
+            "executor": self.executor,
+            "dask_scheduler": self.dask_scheduler,
         }
         return {key: value for key, value in values.items() if value is not None}
 
@@ -135,7 +139,13 @@ def _configure(service: Service, options: ServiceOptions, spec: str) -> None:
         return
     configure = getattr(service, "configure", None)
     if configure is None:
-        flags = {"store_url": "--store", "workers": "--workers", "max_queued": "--max-queued"}
+        flags = {
+            "store_url": "--store",
+            "workers": "--workers",
+            "max_queued": "--max-queued",
+            "executor": "--executor",
+            "dask_scheduler": "--scheduler",
+        }
         names = ", ".join(flags[name] for name in given)
         print(
             f"Warning: SERVICE {spec!r} cannot be configured; ignoring {names}",
