@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from eoproc.jobs import JobStore, LocalJobService, SqliteJobStore
+from eoproc.jobs.postgres import PostgresJobStore
 from eoproc.models import JobStatus, StatusInfo
 
+from ..postgres_db import fresh_schema, postgres_url
 from .procs import registry
 
 ServiceFactory = Callable[..., Awaitable[LocalJobService]]
@@ -61,17 +64,26 @@ async def wait_for(
 StoreFactory = Callable[[], Awaitable[JobStore]]
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 async def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[StoreFactory]:
-    """``await make_store()``: an open, empty store of each kind (PostgreSQL joins later)."""
+    """``await make_store()``: an open, empty store of each kind (PostgreSQL: each store
+    on its own schema of ``EOPROC_TEST_POSTGRES_URL``; skipped without it)."""
     opened: list[JobStore] = []
+    schemas = ExitStack()
+    base_url = postgres_url() if request.param == "postgresql" else ""
 
     async def make() -> JobStore:
-        store: JobStore = SqliteJobStore(tmp_path / f"jobs-{len(opened)}.db")
+        store: JobStore
+        if request.param == "postgresql":
+            url = schemas.enter_context(fresh_schema(base_url))
+            store = PostgresJobStore(url, tmp_path / f"results-{len(opened)}")
+        else:
+            store = SqliteJobStore(tmp_path / f"jobs-{len(opened)}.db")
         await store.open()
         opened.append(store)
         return store
 
-    yield make
-    for store in opened:
-        await store.close()
+    with schemas:
+        yield make
+        for store in opened:
+            await store.close()

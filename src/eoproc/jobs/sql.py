@@ -20,6 +20,8 @@ import sqlalchemy as sa
 from eoproc.models import JobStatus
 from eoproc.server.service import JobQuery
 
+from . import migrations
+from .leases import LeaseQueries
 from .store import (
     ClaimedJob,
     JobRecord,
@@ -52,11 +54,15 @@ jobs = sa.Table(
     sa.Column("outputs", sa.Text),
     sa.Column("results", sa.Text),
     sa.Column("error", sa.Text),
+    sa.Column("response", sa.String(16)),
+    sa.Column("lease_until", sa.BigInteger),
     sa.Index("ix_eoproc_jobs_created", "created", "id"),
     sa.Index("ix_eoproc_jobs_status_created", "status", "created", "id"),
     sa.Index("ix_eoproc_jobs_process_created", "process_id", "created", "id"),
     sa.Index("ix_eoproc_jobs_duration", "duration"),
+    sa.Index("ix_eoproc_jobs_finished", "finished"),
 )
+"""The jobs table as the queries see it; its schema is made by :mod:`.migrations`."""
 
 _SUMMARY = (
     jobs.c.id,
@@ -69,7 +75,7 @@ _SUMMARY = (
     jobs.c.finished,
     jobs.c.updated,
 )
-_FULL = (*_SUMMARY, jobs.c.inputs, jobs.c.outputs, jobs.c.results, jobs.c.error)
+_FULL = (*_SUMMARY, jobs.c.inputs, jobs.c.outputs, jobs.c.results, jobs.c.error, jobs.c.response)
 _ACTIVE = (JobStatus.accepted.value, JobStatus.running.value)
 _MAX_SPLIT = 16  # list queries with several filter values run one indexed query per value
 
@@ -119,15 +125,22 @@ def _record(row: Any) -> JobRecord:
         outputs_json=row[10] if full else None,
         results_json=row[11] if full else None,
         error_json=row[12] if full else None,
+        response=row[13] if full else None,
     )
 
 
-class SqlJobStore:
+class SqlJobStore(LeaseQueries):
     """Every query of the job store, on one long-lived SQLAlchemy connection."""
 
-    def __init__(self, url: str, results_root: Path) -> None:
+    def __init__(self, url: str, results_root: Path, *, auto_migrate: bool = True) -> None:
         self.url = url
         self.results_root = results_root
+        self.auto_migrate = auto_migrate
+        """Upgrade an older schema on :meth:`open` (else refuse, naming the command)."""
+        self.lease = 30.0
+        """Seconds a claim holds a running job before another server may fail it."""
+        self.migrated: list[migrations.Step] = []
+        """The migration steps the last :meth:`open` applied."""
         self._engine: sa.Engine | None = None
         self._conn: sa.Connection | None = None
         self._claim: sa.Update | None = None
@@ -175,6 +188,7 @@ class SqlJobStore:
                 started=now,
                 updated=now,
                 owner=sa.bindparam("b_owner", type_=sa.String),
+                lease_until=now + sa.bindparam("b_lease", type_=sa.BigInteger),
                 message="Running",
             )
             .returning(jobs.c.id, jobs.c.process_id, jobs.c.inputs, jobs.c.outputs, jobs.c.created)
@@ -204,7 +218,7 @@ class SqlJobStore:
         self._conn = self._engine.connect()
         self._prepare(self._conn)
         with self._write() as conn:
-            metadata.create_all(conn)
+            self.migrated = migrations.prepare(conn, url=self.url, auto_migrate=self.auto_migrate)
 
     def _close_sync(self) -> None:
         if self._conn is not None:
@@ -238,6 +252,7 @@ class SqlJobStore:
                             "updated": job.created,
                             "inputs": job.inputs_json,
                             "outputs": job.outputs_json,
+                            "response": job.response,
                         }
                         for job in batch.inserts
                     ],
@@ -270,7 +285,12 @@ class SqlJobStore:
             if batch.claim > 0:
                 if self._claim is None:
                     self._claim = self._claim_statement()
-                params = {"b_limit": batch.claim, "b_now": now, "b_owner": batch.owner}
+                params = {
+                    "b_limit": batch.claim,
+                    "b_now": now,
+                    "b_owner": batch.owner,
+                    "b_lease": round(self.lease * 1_000_000),
+                }
                 stmt = self._claim
                 rows = sorted(conn.execute(stmt, params).all(), key=lambda r: (r[4], r[0]))
                 claimed = [ClaimedJob(r[0], r[1], r[2], r[3]) for r in rows]

@@ -74,6 +74,8 @@ class NewJob:
     created: int
     inputs_json: str
     outputs_json: str | None = None
+    response: str | None = None
+    """The execute request's ``response`` (``raw``/``document``), if it gave one."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,7 @@ class JobRecord:
     outputs_json: str | None = None
     results_json: str | None = None
     error_json: str | None = None
+    response: str | None = None
 
 
 @runtime_checkable

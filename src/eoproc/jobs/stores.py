@@ -1,4 +1,4 @@
-"""Job stores by URL: ``sqlite:///path/to/jobs.db`` (PostgreSQL joins later)."""
+"""Job stores by URL: ``sqlite:///path/to/jobs.db`` or ``postgresql://user@host/db``."""
 
 from __future__ import annotations
 
@@ -13,21 +13,58 @@ def sqlite_path(url: str) -> Path:
     """The database path of a ``sqlite:///path.db`` URL (``sqlite:////abs/path.db``)."""
     path = url[len(SQLITE_PREFIX) :].split("?", 1)[0]
     if not url.startswith(SQLITE_PREFIX) or not path:
-        raise ValueError(f"Unsupported job store URL {url!r}: expected sqlite:///path/to/jobs.db")
+        raise ValueError(
+            f"Unsupported job store URL {url!r}: expected sqlite:///path/to/jobs.db "
+            "or postgresql://user@host:port/database"
+        )
     return Path(path).expanduser()
 
 
 def check_store_url(url: str) -> None:
     """Raise ``ValueError`` (a clear sentence) if no store can be made of ``url``."""
-    sqlite_path(url)
+    from .postgres import is_postgres_url, sqlalchemy_url
+
+    if is_postgres_url(url):
+        sqlalchemy_url(url)
+    else:
+        sqlite_path(url)
 
 
-def create_store(url: str, *, exclusive: bool = True) -> JobStore:
+def default_results_dir() -> Path:
+    """Where a PostgreSQL store keeps result files unless told: the user data directory."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("eoproc")) / "results"
+
+
+def create_store(
+    url: str,
+    *,
+    exclusive: bool = True,
+    results_dir: Path | str | None = None,
+    auto_migrate: bool = True,
+    pool_size: int | None = None,
+) -> JobStore:
     """The (not yet opened) store ``url`` names; raises ``ValueError`` for an unknown URL.
 
     ``exclusive``: the store is this server's alone (SQLite: a lock file refuses a
-    second server on the same database).
+    second server on the same database; PostgreSQL stores are always shared).
+    ``results_dir``: where result files go (SQLite default: ``results/`` beside the
+    database; PostgreSQL default: the user data directory; replicas must share it).
+    ``auto_migrate``: upgrade an older schema on open, else refuse.
+    ``pool_size``: database connections (PostgreSQL).
     """
+    from .postgres import DEFAULT_POOL_SIZE, PostgresJobStore, is_postgres_url
     from .sqlite import SqliteJobStore
 
-    return SqliteJobStore(sqlite_path(url), exclusive=exclusive)
+    root = Path(results_dir).expanduser() if results_dir is not None else None
+    if is_postgres_url(url):
+        return PostgresJobStore(
+            url,
+            root or default_results_dir(),
+            pool_size=pool_size or DEFAULT_POOL_SIZE,
+            auto_migrate=auto_migrate,
+        )
+    store = SqliteJobStore(sqlite_path(url), root, exclusive=exclusive)
+    store.auto_migrate = auto_migrate
+    return store

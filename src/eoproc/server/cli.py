@@ -42,23 +42,6 @@ MaxQueuedOption = Annotated[
     int | None,
     typer.Option("--max-queued", min=1, help="Queued jobs beyond which POSTs get 503."),
 ]
-ExecutorOption = Annotated[
-    str | None,
-    typer.Option(
-        "--executor",
-        envvar="EOPROC_EXECUTOR",
-        help="Where jobs run: local (worker processes of this server; default) or dask.",
-    ),
-]
-SchedulerOption = Annotated[
-    str | None,
-    typer.Option(
-        "--scheduler",
-        envvar="EOPROC_DASK_SCHEDULER",
-        help="Dask scheduler address, e.g. tcp://host:8786, for --executor dask "
-        "(default: a LocalCluster of --workers processes, for development).",
-    ),
-]
 DebugOption = Annotated[
     bool, typer.Option("--debug", help="Tracebacks in error bodies; verbose log.")
 ]
@@ -114,8 +97,6 @@ def new_server_cli(
         workers: WorkersOption = None,
         store: StoreOption = None,
         max_queued: MaxQueuedOption = None,
-        executor: ExecutorOption = None,
-        scheduler: SchedulerOption = None,
         debug: DebugOption = False,
         cors_origin: CorsOption = None,
         access_log: AccessLogOption = False,
@@ -125,13 +106,7 @@ def new_server_cli(
         from .runner import serve
 
         spec, args = _split_service(service, default_service)
-        options = ServiceOptions(
-            store_url=store,
-            workers=workers,
-            max_queued=max_queued,
-            executor=executor,
-            dask_scheduler=scheduler,
-        )
+        options = ServiceOptions(store_url=store, workers=workers, max_queued=max_queued)
         try:
             loaded = load_service(spec, args, options)
         except ServiceLoadError as exc:
@@ -185,6 +160,24 @@ def new_server_cli(
             reload=True,
             log_level="debug",
         )
+
+    @app.command()
+    def migrate(
+        store: Annotated[
+            str,
+            typer.Option(
+                "--store", envvar="EOPROC_STORE", help="Job store URL to create or upgrade."
+            ),
+        ],
+    ) -> None:
+        """Create or upgrade the job store's schema to this version of eoproc."""
+        from eoproc.jobs.migrations import SchemaError, migrate_store
+        from eoproc.jobs.store import StoreUnavailable
+
+        try:
+            typer.echo(migrate_store(store))
+        except (ValueError, SchemaError, StoreUnavailable) as exc:
+            raise _fail(str(exc)) from None
 
     return app
 

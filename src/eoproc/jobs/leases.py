@@ -1,0 +1,152 @@
+"""Store queries for several servers on one store: leases, cross-server watching, retention.
+
+A claim gives a running job a lease (``lease_until``, see
+:attr:`SqlJobStore.lease <eoproc.jobs.sql.SqlJobStore>`); the owning server renews
+the leases of its running jobs, and any server fails the running jobs whose
+lease ran out (their server died). :class:`LeaseQueries` is mixed into
+``SqlJobStore``; :class:`LeasedStore` is what :mod:`.keeper` needs of a store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+
+import sqlalchemy as sa
+
+from eoproc.models import JobStatus
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+T = TypeVar("T")
+
+LOST_MESSAGE = (
+    "The server running this job stopped answering (its lease expired); the job was "
+    "marked failed by another server."
+)
+_FINAL = (JobStatus.successful.value, JobStatus.failed.value, JobStatus.dismissed.value)
+_RUNNING = JobStatus.running.value
+_CHUNK = 500
+
+_jobs = sa.table(
+    "eoproc_jobs",
+    sa.column("id", sa.String),
+    sa.column("status", sa.String),
+    sa.column("message", sa.Text),
+    sa.column("started", sa.BigInteger),
+    sa.column("finished", sa.BigInteger),
+    sa.column("updated", sa.BigInteger),
+    sa.column("duration", sa.Float),
+    sa.column("owner", sa.String),
+    sa.column("error", sa.Text),
+    sa.column("lease_until", sa.BigInteger),
+)
+
+
+@runtime_checkable
+class LeasedStore(Protocol):
+    """A store that several servers may share (see the module docstring)."""
+
+    results_root: Path
+    lease: float
+    shared: bool
+    """Whether other servers may use the store at the same time (PostgreSQL)."""
+
+    async def statuses(self, job_ids: Sequence[str]) -> dict[str, JobStatus]:
+        """The status of each listed job that exists."""
+        ...
+
+    async def renew(self, owner: str, now: int) -> int:
+        """Extend the leases of ``owner``'s running jobs; how many."""
+        ...
+
+    async def reap(self, now: int, message: str = LOST_MESSAGE) -> list[str]:
+        """Fail the running jobs whose lease ran out; their ids."""
+        ...
+
+    async def purge(self, before: int, limit: int = _CHUNK) -> list[str]:
+        """Delete up to ``limit`` jobs that finished before ``before``; their ids."""
+        ...
+
+
+class LeaseQueries:
+    """The :class:`LeasedStore` queries, on the hooks of ``SqlJobStore``."""
+
+    lease: float
+    shared: bool = False
+
+    if TYPE_CHECKING:
+
+        def _write(self) -> AbstractContextManager[sa.Connection]: ...
+
+        def _read(self) -> AbstractContextManager[sa.Connection]: ...
+
+        async def _call(self, fn: Callable[..., T], *args: Any) -> T: ...
+
+    def _statuses_sync(self, job_ids: Sequence[str]) -> dict[str, JobStatus]:
+        found: dict[str, JobStatus] = {}
+        with self._read() as conn:
+            for chunk in _chunks(job_ids):
+                stmt = sa.select(_jobs.c.id, _jobs.c.status).where(_jobs.c.id.in_(chunk))
+                found.update({row[0]: JobStatus(row[1]) for row in conn.execute(stmt)})
+        return found
+
+    async def statuses(self, job_ids: Sequence[str]) -> dict[str, JobStatus]:
+        if not job_ids:
+            return {}
+        return await self._call(self._statuses_sync, list(job_ids))
+
+    def _renew_sync(self, owner: str, now: int) -> int:
+        stmt = (
+            sa.update(_jobs)
+            .where(_jobs.c.owner == owner, _jobs.c.status == _RUNNING)
+            .values(lease_until=now + round(self.lease * 1_000_000))
+        )
+        with self._write() as conn:
+            return int(conn.execute(stmt).rowcount)
+
+    async def renew(self, owner: str, now: int) -> int:
+        return await self._call(self._renew_sync, owner, now)
+
+    def _reap_sync(self, now: int, message: str) -> list[str]:
+        stmt = (
+            sa.update(_jobs)
+            .where(_jobs.c.status == _RUNNING, _jobs.c.lease_until < now)
+            .values(
+                status=JobStatus.failed.value,
+                message=message,
+                finished=now,
+                updated=now,
+                duration=(now - _jobs.c.started) / 1_000_000.0,
+                error=json.dumps({"message": message, "type": "JobLost"}),
+            )
+            .returning(_jobs.c.id)
+        )
+        with self._write() as conn:
+            return [row[0] for row in conn.execute(stmt)]
+
+    async def reap(self, now: int, message: str = LOST_MESSAGE) -> list[str]:
+        return await self._call(self._reap_sync, now, message)
+
+    def _purge_sync(self, before: int, limit: int) -> list[str]:
+        old = (
+            sa.select(_jobs.c.id)
+            .where(_jobs.c.finished < before, _jobs.c.status.in_(_FINAL))
+            .limit(limit)
+        )
+        if self.shared:
+            old = old.with_for_update(skip_locked=True)
+        stmt = sa.delete(_jobs).where(_jobs.c.id.in_(old)).returning(_jobs.c.id)
+        with self._write() as conn:
+            return [row[0] for row in conn.execute(stmt)]
+
+    async def purge(self, before: int, limit: int = _CHUNK) -> list[str]:
+        return await self._call(self._purge_sync, before, limit)
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]

@@ -1,0 +1,140 @@
+"""The PostgreSQL job store (psycopg 3): one database shared by several server replicas.
+
+Each call takes its own connection from a pool and runs in the store's own
+threads (as many as the pool has connections, so a burst of requests queues for
+a thread instead of timing out on the pool). Claims lock their candidates with
+``FOR UPDATE SKIP LOCKED``: replicas claiming together never get the same job.
+A database that is down or unreachable raises :class:`StoreUnavailable` at once
+(the API answers 503); the pool checks connections before use, so the store
+recovers by itself when the database is back.
+
+Result files are not in the database: every replica must see the same
+``results_root`` (a shared directory).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from . import migrations
+from .sql import SqlJobStore
+from .store import StoreUnavailable
+
+T = TypeVar("T")
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+DEFAULT_POOL_SIZE = 8
+CONNECT_TIMEOUT = 5
+"""Seconds to wait for a connection to the database (then: 503)."""
+
+
+def is_postgres_url(url: str) -> bool:
+    """Whether ``url`` names a PostgreSQL database."""
+    return url.startswith(POSTGRES_SCHEMES)
+
+
+def sqlalchemy_url(url: str) -> sa.URL:
+    """The SQLAlchemy URL (driver psycopg 3) of a ``postgresql://`` URL; ``ValueError`` if bad."""
+    if not is_postgres_url(url):
+        raise ValueError(f"not a PostgreSQL URL: {migrations.redact(url)!r}")
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise ValueError(f"Invalid PostgreSQL URL {migrations.redact(url)!r}: {exc}") from None
+    return parsed.set(drivername="postgresql+psycopg")
+
+
+class PostgresJobStore(SqlJobStore):
+    """A job store in a PostgreSQL database, shareable by several servers.
+
+    ``pool_size`` connections (and threads) serve the store's calls; leave one or
+    two per worker-heavy replica beyond the default if requests queue.
+    """
+
+    shared = True
+
+    def __init__(
+        self,
+        url: str,
+        results_root: Path,
+        *,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        auto_migrate: bool = True,
+    ) -> None:
+        self._sa_url = sqlalchemy_url(url)
+        super().__init__(url, results_root, auto_migrate=auto_migrate)
+        self.pool_size = max(2, pool_size)
+        self._executor: ThreadPoolExecutor | None = None
+
+    def _create_engine(self) -> sa.Engine:
+        return sa.create_engine(
+            self._sa_url,
+            pool_size=self.pool_size,
+            max_overflow=2,
+            pool_timeout=CONNECT_TIMEOUT,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT, "application_name": "eoproc"},
+        )
+
+    def _engine_or_fail(self) -> sa.Engine:
+        if self._engine is None:
+            raise RuntimeError("the job store is not open (call open() first)")
+        return self._engine
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        with self._engine_or_fail().begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        with self._engine_or_fail().connect() as conn:
+            yield conn
+
+    def _claim_candidates(self) -> sa.Select[Any]:
+        return super()._claim_candidates().with_for_update(skip_locked=True)
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self.pool_size, thread_name_prefix="eoproc-pg")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        try:
+            return await super()._call(fn, *args)
+        except sa.exc.TimeoutError as exc:
+            raise StoreUnavailable(f"no database connection free: {exc}") from exc
+        except sa.exc.DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise StoreUnavailable(str(exc.orig or exc)) from exc
+            raise
+
+    def _open_sync(self) -> None:
+        self.results_root.mkdir(parents=True, exist_ok=True)
+        self._engine = self._create_engine()
+        try:
+            with self._write() as conn:
+                self.migrated = migrations.prepare(
+                    conn, url=self.url, auto_migrate=self.auto_migrate
+                )
+        except BaseException:
+            self._engine.dispose()
+            self._engine = None
+            raise
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown(wait=False)
+                self._executor = None
