@@ -19,10 +19,19 @@ from .links import OPENAPI_JSON
 from .openapi_doc import build_openapi
 from .problems import BodySizeLimit, install_problem_handlers
 from .routes import build_router
+from .security.config import Authentication, SecurityConfig
+from .security.requestid import RequestId
 from .service import Service
 
 DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
-EXPOSED_HEADERS = ("Location", "Preference-Applied", "Link", "Retry-After")
+EXPOSED_HEADERS = (
+    "Location",
+    "Preference-Applied",
+    "Link",
+    "Retry-After",
+    "WWW-Authenticate",
+    "X-Request-ID",
+)
 
 
 def create_app(
@@ -31,14 +40,20 @@ def create_app(
     debug: bool = False,
     cors_origins: Sequence[str] = (),
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    security: SecurityConfig | None = None,
 ) -> FastAPI:
     """The OGC API - Processes application over ``service``.
 
     The lifespan starts and stops the service. Every error is answered as
     ``application/problem+json``; tracebacks appear in bodies only with
     ``debug``. ``cors_origins`` (e.g. ``["*"]``) enables CORS; request bodies
-    over ``max_body_size`` bytes are refused with 413.
+    over ``max_body_size`` bytes are refused with 413. ``security`` configures
+    authentication, per-user jobs, limits and input references (default:
+    :class:`SecurityConfig`, no authentication); every response carries an
+    ``X-Request-ID``, which problem details repeat as ``instance``.
     """
+    security = security or SecurityConfig()
+    served = security.guard(service)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -59,12 +74,15 @@ def create_app(
     )
     app.state.service = service
     install_problem_handlers(app, debug=debug)
-    processes = ProcessCache(service)
-    app.include_router(build_router(service, processes))
-    _add_api_documents(app)
-    # innermost first: the fast path sits inside the body limit and CORS
-    app.add_middleware(FastPath, service=service, processes=processes, debug=debug)
+    processes = ProcessCache(served)
+    app.include_router(build_router(served, processes))
+    _add_api_documents(app, security)
+    # innermost first: the fast path sits inside the body limit, authentication,
+    # request ids and CORS
+    app.add_middleware(FastPath, service=served, processes=processes, debug=debug)
     app.add_middleware(BodySizeLimit, max_body_size=max_body_size)
+    app.add_middleware(Authentication, config=security)
+    app.add_middleware(RequestId, debug=debug)
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -76,13 +94,13 @@ def create_app(
     return app
 
 
-def _add_api_documents(app: FastAPI) -> None:
+def _add_api_documents(app: FastAPI, security: SecurityConfig) -> None:
     """``/openapi.json`` (OpenAPI 3.0), ``/docs`` (Swagger UI) and ``/redoc``."""
     cache: dict[str, Any] = {}
 
     def openapi() -> dict[str, Any]:
         if "document" not in cache:
-            cache["document"] = build_openapi(app)
+            cache["document"] = security.document(build_openapi(app))
         return dict(cache["document"])
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -12,6 +12,7 @@ import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .app import DEFAULT_MAX_BODY_SIZE, create_app
+from .security.config import SecurityConfig
 from .service import Service
 
 #: Seconds open connections get to finish after SIGTERM before they are closed.
@@ -34,6 +35,7 @@ def serve(
     cors_origins: Sequence[str] = (),
     access_log: bool = False,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    security: SecurityConfig | None = None,
 ) -> int:
     """Serve ``service`` until SIGTERM or SIGINT; the exit code (0, or 1 if it could not start).
 
@@ -44,7 +46,13 @@ def serve(
     open ones finish, then runs the lifespan shutdown, which calls
     ``service.stop()`` (the service lets running jobs finish for its grace period).
     """
-    app = create_app(service, debug=debug, cors_origins=cors_origins, max_body_size=max_body_size)
+    app = create_app(
+        service,
+        debug=debug,
+        cors_origins=cors_origins,
+        max_body_size=max_body_size,
+        security=security,
+    )
     config = uvicorn.Config(
         ServiceLifespan(app, service, debug=debug),
         host=host,

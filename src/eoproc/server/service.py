@@ -117,6 +117,8 @@ class JobQuery:
     max_duration: float | None = None
     limit: int = 10
     cursor: str | None = None
+    owner: str | None = None
+    """Only the jobs of this user (``None``: every job); see :class:`TracksJobOwners`."""
 
 
 @dataclass
@@ -207,4 +209,24 @@ class KeepsExecuteRequests(Protocol):
     async def get_execute_request(self, job_id: str) -> ExecuteRequest:
         """The execute request of a job (at least ``outputs`` and ``response``);
         raises :class:`NoSuchJob`."""
+        ...
+
+
+@runtime_checkable
+class TracksJobOwners(Protocol):
+    """Optional capability of a :class:`Service`: every job has an owner (a user name).
+
+    A service with it accepts ``execute(..., owner=name)`` and honours
+    :attr:`JobQuery.owner`; the server then keeps each user to their own jobs
+    (:mod:`eoproc.server.security`). Jobs created without an owner have none.
+    """
+
+    async def execute(
+        self, process_id: str, request: ExecuteRequest, *, wait: bool, owner: str | None = None
+    ) -> StatusInfo:
+        """:meth:`Service.execute`, recording ``owner`` on the job."""
+        ...
+
+    async def get_job_owner(self, job_id: str) -> str | None:
+        """The owner of a job (``None``: none); raises :class:`NoSuchJob`."""
         ...

@@ -1,0 +1,232 @@
+"""``GuardedService``: a :class:`Service` that keeps each user to their own jobs.
+
+It wraps the backend the HTTP API talks to, reading the request's user from
+:data:`~eoproc.server.auth.current_user`:
+
+- every job gets its owner; another user's job is answered exactly like an
+  unknown job (404 ``no-such-job``) on every job operation; role ``admin``
+  sees every job;
+- a process limited to roles is, for anyone without one of them, answered
+  like an unknown process (listings, description, execution);
+- limits: active (queued + running) jobs per user (429 with ``Retry-After``),
+  nesting depth of inputs, number of input references;
+- inputs given by reference are fetched by the :class:`~.fetch.ReferenceFetcher`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from eoproc.models import (
+    ExecuteRequest,
+    JobResults,
+    JobStatus,
+    ProcessDescription,
+    ProcessSummary,
+    StatusInfo,
+)
+
+from ..auth.users import ADMIN_ROLE, User, current_user
+from ..service import (
+    InvalidInput,
+    JobPage,
+    JobQuery,
+    KeepsExecuteRequests,
+    NoSuchJob,
+    NoSuchProcess,
+    ResultFile,
+    Service,
+    ServiceError,
+    TracksJobOwners,
+)
+from .references import resolve_references
+
+
+class TooManyJobs(ServiceError):
+    """The user has as many queued and running jobs as allowed."""
+
+    status = 429
+    type = "https://eoproc.dev/problems/too-many-jobs"
+    title = "Too many jobs"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-user and per-request limits (``None``: no limit)."""
+
+    max_active_jobs: int | None = None
+    max_input_depth: int = 32
+    retry_after: int = 10
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may do what: the admin role and the roles allowed to run each process."""
+
+    admin_role: str = ADMIN_ROLE
+    process_roles: Mapping[str, Collection[str]] = field(default_factory=dict)
+
+
+def depth(value: Any) -> int:
+    """How deeply ``value`` (JSON) nests arrays and objects (a scalar is 0)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Collection[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+class GuardedService:
+    """The per-user view of ``inner`` (see the module documentation)."""
+
+    def __init__(
+        self,
+        inner: Service,
+        *,
+        access: Access | None = None,
+        limits: Limits | None = None,
+        fetcher: Any = None,
+        authenticated: bool = False,
+    ) -> None:
+        if authenticated and not isinstance(inner, TracksJobOwners):
+            raise ValueError(
+                f"{type(inner).__name__} does not keep job owners, so it cannot serve "
+                "several users; run it without authentication, on loopback only"
+            )
+        self.inner = inner
+        self.title: str = inner.title
+        self.description: str = inner.description
+        self.access = access or Access()
+        self.limits = limits or Limits()
+        self.fetcher = fetcher
+
+    # -- attributes and life cycle of the inner service --------------------------------
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def start(self) -> None:
+        await self.inner.start()
+
+    async def stop(self) -> None:
+        await self.inner.stop()
+
+    # -- who may see what ---------------------------------------------------------
+
+    def _is_admin(self, user: User | None) -> bool:
+        return user is None or user.has_role(self.access.admin_role)
+
+    def _may_run(self, user: User | None, process_id: str) -> bool:
+        roles = self.access.process_roles.get(process_id)
+        if not roles or self._is_admin(user):
+            return True
+        assert user is not None
+        return bool(user.roles & set(roles))
+
+    def _check_process(self, process_id: str) -> None:
+        if not self._may_run(current_user.get(), process_id):
+            raise NoSuchProcess(f"Process {process_id!r} does not exist.")
+
+    async def _check_job(self, job_id: str) -> None:
+        user = current_user.get()
+        if self._is_admin(user) or not isinstance(self.inner, TracksJobOwners):
+            return
+        assert user is not None
+        if await self.inner.get_job_owner(job_id) != user.name:
+            raise NoSuchJob(f"Job {job_id!r} does not exist.")
+
+    # -- processes ----------------------------------------------------------------
+
+    def list_processes(self) -> list[ProcessSummary]:
+        user = current_user.get()
+        return [p for p in self.inner.list_processes() if self._may_run(user, p.id)]
+
+    def get_process(self, process_id: str) -> ProcessDescription:
+        self._check_process(process_id)
+        return self.inner.get_process(process_id)
+
+    async def execute(self, process_id: str, request: ExecuteRequest, *, wait: bool) -> StatusInfo:
+        self._check_process(process_id)
+        user = current_user.get()
+        inputs = request.inputs or {}
+        if depth(inputs) > self.limits.max_input_depth + 1:
+            message = f"inputs nest deeper than {self.limits.max_input_depth} levels"
+            raise InvalidInput(
+                f"The execute request is invalid: {message}.",
+                extra={"problems": [{"path": "inputs", "message": message}]},
+            )
+        await self._check_active(user)
+        if self.fetcher is not None and inputs:
+            resolved = await resolve_references(inputs, self.fetcher)
+            if resolved is not inputs:
+                request = request.model_copy(update={"inputs": resolved})
+        if isinstance(self.inner, TracksJobOwners):
+            owner = user.name if user is not None else None
+            return await self.inner.execute(process_id, request, wait=wait, owner=owner)
+        return await self.inner.execute(process_id, request, wait=wait)
+
+    async def _check_active(self, user: User | None) -> None:
+        cap = self.limits.max_active_jobs
+        if cap is None:
+            return
+        owner = user.name if user is not None else None
+        query = JobQuery(statuses=[JobStatus.accepted, JobStatus.running], limit=cap, owner=owner)
+        page = await self.inner.list_jobs(query)
+        if len(page.jobs) >= cap:
+            raise TooManyJobs(
+                f"You have {cap} queued or running jobs, the most allowed; "
+                "wait for one to end (or dismiss one) and try again.",
+                headers={"Retry-After": str(self.limits.retry_after)},
+            )
+
+    # -- jobs -----------------------------------------------------------------------
+
+    async def list_jobs(self, query: JobQuery) -> JobPage:
+        user = current_user.get()
+        if not self._is_admin(user):
+            assert user is not None
+            query = dataclasses.replace(query, owner=user.name)
+        return await self.inner.list_jobs(query)
+
+    async def get_job(self, job_id: str) -> StatusInfo:
+        await self._check_job(job_id)
+        return await self.inner.get_job(job_id)
+
+    async def dismiss_job(self, job_id: str) -> StatusInfo:
+        await self._check_job(job_id)
+        return await self.inner.dismiss_job(job_id)
+
+    async def get_results(self, job_id: str) -> JobResults:
+        await self._check_job(job_id)
+        return await self.inner.get_results(job_id)
+
+    async def get_result_file(self, job_id: str, output_id: str) -> ResultFile:
+        await self._check_job(job_id)
+        return await self.inner.get_result_file(job_id, output_id)
+
+
+class GuardedRecallingService(GuardedService):
+    """A :class:`GuardedService` over a service that recalls execute requests."""
+
+    async def get_execute_request(self, job_id: str) -> ExecuteRequest:
+        await self._check_job(job_id)
+        assert isinstance(self.inner, KeepsExecuteRequests)
+        return await self.inner.get_execute_request(job_id)
+
+
+def guard(inner: Service, **options: Any) -> GuardedService:
+    """The guarded view of ``inner`` (recalling execute requests if ``inner`` does)."""
+    if isinstance(inner, KeepsExecuteRequests):
+        return GuardedRecallingService(inner, **options)
+    return GuardedService(inner, **options)

@@ -1,0 +1,214 @@
+"""The security options of ``eoproc-server run`` and how they become a :class:`SecurityConfig`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Annotated
+
+import typer
+
+from ..auth import DEFAULT_ALGORITHMS, OidcSettings, hash_key, new_key, parse_api_keys
+from .config import SecurityConfig
+from .guard import Access, Limits
+from .netpolicy import is_loopback_bind
+
+__all__ = ["hash_key_command", "is_loopback_bind", "security_config"]
+
+ApiKeyOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--api-key",
+        envvar="EOPROC_API_KEYS",
+        metavar="HASH:USER[:ROLE,ROLE]",
+        help="An API key (its hash, see hash-key), the user it names and their roles "
+        "(repeatable; env: comma-separated).",
+        show_default=False,
+    ),
+]
+ApiKeyHeaderOption = Annotated[
+    str,
+    typer.Option("--api-key-header", envvar="EOPROC_API_KEY_HEADER", help="Header of API keys."),
+]
+OidcIssuerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--oidc-issuer",
+        envvar="EOPROC_OIDC_ISSUER",
+        help="Accept bearer tokens (JWT) of this OpenID Connect issuer.",
+    ),
+]
+OidcAudienceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--oidc-audience", envvar="EOPROC_OIDC_AUDIENCE", help="The audience tokens must name."
+    ),
+]
+OidcJwksOption = Annotated[
+    str | None,
+    typer.Option(
+        "--oidc-jwks-url",
+        envvar="EOPROC_OIDC_JWKS_URL",
+        help="The issuer's JWKS (default: from its /.well-known/openid-configuration).",
+    ),
+]
+OidcRolesOption = Annotated[
+    str,
+    typer.Option(
+        "--oidc-roles-claim",
+        envvar="EOPROC_OIDC_ROLES_CLAIM",
+        help="Claim holding the user's roles (dotted path, e.g. realm_access.roles).",
+    ),
+]
+OidcAlgorithmOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--oidc-algorithm",
+        help=f"Accepted token algorithm (repeatable; default: {', '.join(DEFAULT_ALGORITHMS)}).",
+        show_default=False,
+    ),
+]
+InsecureOption = Annotated[
+    bool,
+    typer.Option(
+        "--insecure",
+        help="Serve a non-loopback address without authentication (anyone may use it).",
+    ),
+]
+PrivateDocsOption = Annotated[
+    bool,
+    typer.Option(
+        "--private-docs",
+        help="Landing page, conformance and API documents need credentials too.",
+    ),
+]
+ProcessRoleOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--process-role",
+        metavar="PROCESS=ROLE[,ROLE]",
+        help="Only users with one of these roles see and run PROCESS (repeatable).",
+        show_default=False,
+    ),
+]
+MaxUserJobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-jobs-per-user",
+        min=1,
+        envvar="EOPROC_MAX_JOBS_PER_USER",
+        help="Queued + running jobs a user may have; more get 429.",
+    ),
+]
+MaxDepthOption = Annotated[
+    int,
+    typer.Option("--max-input-depth", min=1, help="Deepest nesting of input values (else 400)."),
+]
+AllowHostOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-input-host",
+        envvar="EOPROC_ALLOW_INPUT_HOSTS",
+        help="Host whose input references may be fetched although it is private "
+        "(repeatable; env: comma-separated).",
+        show_default=False,
+    ),
+]
+JobTimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        "--job-timeout",
+        min=0.001,
+        envvar="EOPROC_JOB_TIMEOUT",
+        help="Seconds a job may run; then it is stopped and failed.",
+    ),
+]
+
+
+def _split(values: Sequence[str] | None) -> list[str]:
+    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
+
+
+def _process_roles(specs: Sequence[str] | None) -> dict[str, frozenset[str]]:
+    roles: dict[str, frozenset[str]] = {}
+    for spec in specs or ():
+        process, sep, names = spec.partition("=")
+        allowed = frozenset(_split([names]))
+        if not sep or not process.strip() or not allowed:
+            raise ValueError(f"--process-role must be PROCESS=ROLE[,ROLE], not {spec!r}")
+        roles[process.strip()] = roles.get(process.strip(), frozenset()) | allowed
+    return roles
+
+
+def security_config(
+    *,
+    host: str,
+    api_keys: Sequence[str] | None = None,
+    api_key_header: str = "X-API-Key",
+    oidc_issuer: str | None = None,
+    oidc_audience: str | None = None,
+    oidc_jwks_url: str | None = None,
+    oidc_roles_claim: str = "roles",
+    oidc_algorithms: Sequence[str] | None = None,
+    insecure: bool = False,
+    private_docs: bool = False,
+    process_roles: Sequence[str] | None = None,
+    max_jobs_per_user: int | None = None,
+    max_input_depth: int = 32,
+    allow_input_hosts: Sequence[str] | None = None,
+) -> SecurityConfig:
+    """The configuration the options describe; ``ValueError`` says what is wrong.
+
+    Serving a non-loopback ``host`` without authentication is refused unless
+    ``insecure``.
+    """
+    oidc = None
+    if oidc_issuer or oidc_audience or oidc_jwks_url:
+        if not (oidc_issuer and oidc_audience):
+            raise ValueError("OIDC needs both --oidc-issuer and --oidc-audience")
+        oidc = OidcSettings(
+            issuer=oidc_issuer,
+            audience=oidc_audience,
+            jwks_url=oidc_jwks_url,
+            roles_claim=oidc_roles_claim,
+            algorithms=tuple(oidc_algorithms or DEFAULT_ALGORITHMS),
+        )
+    config = SecurityConfig(
+        api_keys=parse_api_keys(api_keys or ()),
+        api_key_header=api_key_header,
+        oidc=oidc,
+        public_docs=not private_docs,
+        access=Access(process_roles=_process_roles(process_roles)),
+        limits=Limits(max_active_jobs=max_jobs_per_user, max_input_depth=max_input_depth),
+        public_network=not is_loopback_bind(host),
+        allow_input_hosts=tuple(_split(allow_input_hosts)),
+    )
+    if config.public_network and not config.authenticated and not insecure:
+        raise ValueError(
+            f"refusing to serve {host} (reachable from other machines) without "
+            "authentication: configure --api-key or --oidc-issuer, or pass --insecure"
+        )
+    return config
+
+
+def hash_key_command(
+    stdin: Annotated[
+        bool, typer.Option("--stdin", help="Hash the key read from standard input.")
+    ] = False,
+) -> None:
+    """Print a new API key and its hash (or, with --stdin, the hash of a key of yours).
+
+    Configure the hash with --api-key HASH:USER[:ROLE,ROLE]; give the key to the user.
+    The server never stores keys, only their hashes.
+    """
+    if stdin:
+        key = sys.stdin.readline().strip()
+        try:
+            typer.echo(hash_key(key))
+        except ValueError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        return
+    key = new_key()
+    typer.echo(f"key:  {key}")
+    typer.echo(f"hash: {hash_key(key)}")
