@@ -112,10 +112,16 @@ def _v3_leases(conn: sa.Connection) -> None:
     create_index(conn, "ix_eoproc_jobs_finished", "finished")
 
 
+def _v4_user_id(conn: sa.Connection) -> None:
+    add_column(conn, sa.Column("user_id", sa.String(255)))
+    create_index(conn, "ix_eoproc_jobs_user_created", "user_id", "created", "id")
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "jobs table", _v1_jobs),
     Step(2, "jobs.response: the response mode of the execute request (raw results)", _v2_response),
     Step(3, "jobs.lease_until: leases of running jobs; index on finished (retention)", _v3_leases),
+    Step(4, "jobs.user_id: the user owning each job (authentication)", _v4_user_id),
 )
 
 SCHEMA_VERSION = STEPS[-1].version

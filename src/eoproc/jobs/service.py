@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import math
@@ -25,6 +26,7 @@ from eoproc.models import (
     JobStatus,
     ProcessDescription,
     ProcessSummary,
+    ResponseType,
     StatusInfo,
 )
 from eoproc.server.service import (
@@ -38,6 +40,8 @@ from eoproc.server.service import (
 )
 
 from .executor import Executor, check_executor, executor_factory
+from .keeper import JobKeeper, KeeperHooks, recover
+from .leases import LeasedStore
 from .store import (
     STOPPED_MESSAGE,
     ClaimedJob,
@@ -95,10 +99,16 @@ class LocalJobService:
         description: str = "OGC API - Processes server running jobs on this machine",
         grace_period: float = 10.0,
         store: JobStore | None = None,
+        keep_finished: float | None = None,
+        results_dir: str | None = None,
+        lease: float | None = None,
         executor: str = "local",
         dask_scheduler: str | None = None,
+        job_timeout: float | None = None,
     ) -> None:
         check_executor(executor, dask_scheduler)
+        self.job_timeout = job_timeout
+        """Seconds a job may run (from its claim) before it is stopped and failed."""
         self.registry = registry
         self.executor = executor
         self.dask_scheduler = dask_scheduler
@@ -109,6 +119,13 @@ class LocalJobService:
         self.max_queued = max_queued
         self.grace_period = grace_period
         self._store = store
+        self.keep_finished = keep_finished
+        """Days finished jobs are kept (``None``: forever); older ones are purged."""
+        self.results_dir = results_dir
+        """Directory of result files (default: the store's; replicas must share one)."""
+        self.lease = lease
+        """Seconds a running job's lease lasts (shared stores; default: the store's)."""
+        self._keeper: JobKeeper | None = None
         self._pool: Executor | None = None
         self._running = False
         self._owner = uuid.uuid4().hex
@@ -125,8 +142,12 @@ class LocalJobService:
         workers: int | None = None,
         max_queued: int | None = None,
         grace_period: float | None = None,
+        keep_finished: float | None = None,
+        results_dir: str | None = None,
+        lease: float | None = None,
         executor: str | None = None,
         dask_scheduler: str | None = None,
+        job_timeout: float | None = None,
     ) -> None:
         """Change options before :meth:`start` (the server CLI's ``--store`` etc.)."""
         if self._running or (self._store is not None and store_url is not None):
@@ -148,12 +169,35 @@ class LocalJobService:
             self.max_queued = max_queued
         if grace_period is not None:
             self.grace_period = grace_period
+        self._configure_sharing(keep_finished, results_dir, lease)
+        if job_timeout is not None:
+            if job_timeout <= 0:
+                raise ValueError(f"job_timeout must be positive, not {job_timeout}")
+            self.job_timeout = job_timeout
+
+    def _configure_sharing(
+        self, keep_finished: float | None, results_dir: str | None, lease: float | None
+    ) -> None:
+        if keep_finished is not None:
+            if keep_finished <= 0:
+                raise ValueError(f"keep_finished must be positive (days), not {keep_finished}")
+            self.keep_finished = keep_finished
+        if results_dir is not None:
+            self.results_dir = results_dir
+        if lease is not None:
+            if lease < 1:
+                raise ValueError(f"the lease must be at least 1 s, not {lease}")
+            self.lease = lease
 
     @property
     def store(self) -> JobStore:
         """The job store (created by :meth:`start` unless one was given)."""
         if self._store is None:
-            self._store = create_store(self.store_url or default_store_url())
+            self._store = create_store(
+                self.store_url or default_store_url(), results_dir=self.results_dir
+            )
+        if self.lease is not None and isinstance(self._store, LeasedStore):
+            self._store.lease = self.lease
         return self._store
 
     async def start(self) -> None:
@@ -167,7 +211,7 @@ class LocalJobService:
         store = self.store
         await store.open()
         try:
-            failed = await store.fail_running(STOPPED_MESSAGE, now_us())
+            failed = await recover(store, STOPPED_MESSAGE)
             if failed:
                 log.warning("%d job(s) were running when the server stopped; marked failed", failed)
             make_executor = executor_factory(self.executor, scheduler=self.dask_scheduler)
@@ -195,7 +239,25 @@ class LocalJobService:
             await store.close()
             raise
         self._writer.start()
+        if isinstance(store, LeasedStore):
+            self._keeper = JobKeeper(
+                store,
+                self._owner,
+                KeeperHooks(
+                    held=pool.held_ids,
+                    cancel=pool.cancel,
+                    awaited=lambda: list(self._ended),
+                    ended=self._job_ended,
+                    queued=self._set_queued,
+                ),
+                keep_finished=self.keep_finished,
+            )
+            self._keeper.start()
         self._running = True
+
+    def _set_queued(self, count: int) -> None:
+        if self._writer is not None:
+            self._writer.queued = count
 
     async def stop(self) -> None:
         """Refuse new jobs, give running ones the grace period, fail the rest, close."""
@@ -208,6 +270,9 @@ class LocalJobService:
             log.warning("jobs still running after the %.1f s grace period", self.grace_period)
         held = await self._pool.close()
         await self._writer.close()
+        if self._keeper is not None:
+            await self._keeper.close()
+            self._keeper = None
         if held:
             await self.store.fail_running(STOPPED_MESSAGE, now_us(), held)
         for job_id, future in list(self._ended.items()):  # synchronous executions end
@@ -266,7 +331,9 @@ class LocalJobService:
             problems = [problem.to_dict() for problem in exc.problems]
             raise InvalidInput(str(exc), extra={"problems": problems}) from None
 
-    async def execute(self, process_id: str, request: ExecuteRequest, *, wait: bool) -> StatusInfo:
+    async def execute(
+        self, process_id: str, request: ExecuteRequest, *, wait: bool, owner: str | None = None
+    ) -> StatusInfo:
         self._require_running()
         inputs = request.inputs or {}
         self._validate(process_id, inputs)
@@ -283,7 +350,11 @@ class LocalJobService:
             inputs_json = json.dumps(inputs)
         except (TypeError, ValueError):
             inputs_json = json.dumps(request.model_dump(mode="json", by_alias=True)["inputs"])
-        job = NewJob(str(uuid.uuid4()), process_id, now_us(), inputs_json, outputs_json)
+        job = NewJob(
+            str(uuid.uuid4()), process_id, now_us(), inputs_json, outputs_json, user_id=owner
+        )
+        if request.response is not None:
+            job = dataclasses.replace(job, response=ResponseType(request.response).value)
         ended = self._ended_future(job.id) if wait else None
         inserted = self._writer.insert(job)
         try:
@@ -327,12 +398,33 @@ class LocalJobService:
         if future is not None and not future.done():
             future.set_result(None)
 
+    async def get_job_owner(self, job_id: str) -> str | None:
+        """The user owning a job (``None``: none); raises ``NoSuchJob``."""
+        with store_errors():
+            record = await self.store.get(job_id)
+        if record is None:
+            raise NoSuchJob(f"Job {job_id!r} does not exist.")
+        return record.user_id
+
     async def get_job(self, job_id: str) -> StatusInfo:
         with store_errors():
             record = await self.store.get(job_id)
         if record is None:
             raise NoSuchJob(f"Job {job_id!r} does not exist.")
         return status_info(record)
+
+    async def get_execute_request(self, job_id: str) -> ExecuteRequest:
+        """The outputs and response mode the job was executed with (no inputs)."""
+        with store_errors():
+            record = await self.store.get(job_id, full=True)
+        if record is None:
+            raise NoSuchJob(f"Job {job_id!r} does not exist.")
+        request: dict[str, Any] = {}
+        if record.outputs_json:
+            request["outputs"] = json.loads(record.outputs_json)
+        if record.response:
+            request["response"] = record.response
+        return ExecuteRequest.model_validate(request)
 
     async def list_jobs(self, query: JobQuery) -> JobPage:
         if query.limit < 1:
@@ -438,9 +530,22 @@ class LocalJobService:
         for outcome in outcomes:
             self._job_ended(outcome.id)
 
+    def _time_out(self, job_id: str) -> None:
+        """Stop a job that ran past :attr:`job_timeout` and fail it."""
+        if self._pool is None or self._writer is None or not self._pool.cancel(job_id):
+            return  # it ended meanwhile
+        message = f"The job exceeded the time limit of {self.job_timeout:g} s and was stopped."
+        self._on_done(job_id, JobStatus.failed.value, message, None, now_us(), None, None)
+        loop = asyncio.get_running_loop()
+        loop.call_later(self._pool.stop_delay + 0.5, self._remove_results_later, job_id)
+
     def _on_claimed(self, claimed: list[ClaimedJob]) -> None:
         assert self._pool is not None
         root = self.store.results_root
+        if self.job_timeout is not None:
+            loop = asyncio.get_running_loop()
+            for job in claimed:
+                loop.call_later(self.job_timeout, self._time_out, job.id)
         self._pool.submit(
             [
                 JobSpec(

@@ -56,11 +56,13 @@ jobs = sa.Table(
     sa.Column("error", sa.Text),
     sa.Column("response", sa.String(16)),
     sa.Column("lease_until", sa.BigInteger),
+    sa.Column("user_id", sa.String(255)),
     sa.Index("ix_eoproc_jobs_created", "created", "id"),
     sa.Index("ix_eoproc_jobs_status_created", "status", "created", "id"),
     sa.Index("ix_eoproc_jobs_process_created", "process_id", "created", "id"),
     sa.Index("ix_eoproc_jobs_duration", "duration"),
     sa.Index("ix_eoproc_jobs_finished", "finished"),
+    sa.Index("ix_eoproc_jobs_user_created", "user_id", "created", "id"),
 )
 """The jobs table as the queries see it; its schema is made by :mod:`.migrations`."""
 
@@ -74,6 +76,7 @@ _SUMMARY = (
     jobs.c.started,
     jobs.c.finished,
     jobs.c.updated,
+    jobs.c.user_id,
 )
 _FULL = (*_SUMMARY, jobs.c.inputs, jobs.c.outputs, jobs.c.results, jobs.c.error, jobs.c.response)
 _ACTIVE = (JobStatus.accepted.value, JobStatus.running.value)
@@ -121,11 +124,12 @@ def _record(row: Any) -> JobRecord:
         started=row[6],
         finished=row[7],
         updated=row[8],
-        inputs_json=row[9] if full else None,
-        outputs_json=row[10] if full else None,
-        results_json=row[11] if full else None,
-        error_json=row[12] if full else None,
-        response=row[13] if full else None,
+        user_id=row[9],
+        inputs_json=row[10] if full else None,
+        outputs_json=row[11] if full else None,
+        results_json=row[12] if full else None,
+        error_json=row[13] if full else None,
+        response=row[14] if full else None,
     )
 
 
@@ -253,6 +257,7 @@ class SqlJobStore(LeaseQueries):
                             "inputs": job.inputs_json,
                             "outputs": job.outputs_json,
                             "response": job.response,
+                            "user_id": job.user_id,
                         }
                         for job in batch.inserts
                     ],
@@ -378,6 +383,8 @@ class SqlJobStore(LeaseQueries):
             stmt = stmt.where(jobs.c.process_id == process_id)
         elif query.process_ids:
             stmt = stmt.where(jobs.c.process_id.in_(list(query.process_ids)))
+        if query.owner is not None:
+            stmt = stmt.where(jobs.c.user_id == query.owner)
         if query.created_after is not None:
             stmt = stmt.where(jobs.c.created >= to_us(query.created_after))
         if query.created_before is not None:

@@ -76,6 +76,8 @@ class NewJob:
     outputs_json: str | None = None
     response: str | None = None
     """The execute request's ``response`` (``raw``/``document``), if it gave one."""
+    user_id: str | None = None
+    """The user who owns the job (``None``: created without authentication)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ class JobRecord:
     results_json: str | None = None
     error_json: str | None = None
     response: str | None = None
+    user_id: str | None = None
 
 
 @runtime_checkable
