@@ -168,3 +168,37 @@ async def test_file_outputs_land_in_the_results_directory(
     report = await service.get_result_file(status.jobID, "return_value")
     assert report.path.read_text() == "all good\n"
     assert report.path.parent == service.store.results_root / status.jobID
+
+
+async def test_two_servers_share_one_cluster(tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    async with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        asynchronous=True,
+    ) as cluster:
+        services = [
+            LocalJobService(
+                procs.registry,
+                store_url=f"sqlite:///{tmp_path / name / 'jobs.db'}",
+                executor="dask",
+                dask_scheduler=cluster.scheduler_address,
+            )
+            for name in ("first", "second")
+        ]
+        first, second = services
+        await first.start()
+        try:
+            long = await first.execute("on_worker", ExecuteRequest(seconds=3), wait=False)
+            await wait_for(first, long.jobID, message_pid(first, "worker pid"))
+            await second.start()  # registers the same worker plugin again
+            done = await second.execute("write_report", ExecuteRequest(), wait=True)
+            assert done.status == JobStatus.successful, done.message
+            final = await wait_for(first, long.jobID)
+            assert final.status == JobStatus.successful, final.message
+        finally:
+            for service in services:
+                await service.stop()

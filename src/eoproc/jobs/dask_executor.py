@@ -225,7 +225,7 @@ class DaskExecutor:
     def _on_event(self, event: tuple[float, Any]) -> None:
         message = event[1]
         kind, job_id = message[0], message[1]
-        if job_id not in self._futures:
+        if job_id not in self._futures or self._closing:
             return
         if kind == "progress":
             self._on_progress(job_id, message[2], message[3])

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import Pipe
@@ -51,6 +52,13 @@ START_TIMEOUT = 120.0
 """Seconds a new runner may take to import the processes and report ready."""
 CANCEL_MEMORY = 600.0
 """Seconds a worker remembers a dismissed job id (for a task that starts late)."""
+
+
+_LIVE: weakref.WeakSet[JobRunnerPlugin] = weakref.WeakSet()
+"""Plugins of this worker process, also replaced ones whose jobs still run (for cancel)."""
+_SPAWNER = ThreadPoolExecutor(1, thread_name_prefix="eoproc-spawn")
+"""Starts every runner of this worker process. One long-lived thread, because Linux kills a
+child (``PR_SET_PDEATHSIG``) when the *thread* that started it ends."""
 
 
 def _now_us() -> int:
@@ -113,24 +121,25 @@ class JobRunnerPlugin(WorkerPlugin):
         return {"registry_pickle": self.registry_pickle, "name": self.name}
 
     def setup(self, worker: Any) -> None:
+        _LIVE.add(self)
         self.worker = worker
+        self.retired = False
         self.lock = threading.Lock()
         self.idle: list[Runner] = []
         self.running: dict[str, Runner] = {}
         self.cancelled: dict[str, float] = {}
-        # Runners are started from one long-lived thread: Linux kills a child
-        # (PR_SET_PDEATHSIG) when the *thread* that started it ends.
-        self.spawner = ThreadPoolExecutor(1, thread_name_prefix="eoproc-spawn")
+        self.spawner = _SPAWNER
         for _ in range(max(1, int(getattr(worker, "nthreads", 1)))):
             self.spawner.submit(self._prewarm)
 
     def teardown(self, worker: Any) -> None:
+        """End the idle runners. Running jobs go on (another server may have registered
+        this plugin again); their runners end with them, or with the worker process."""
         with self.lock:
-            runners = [*self.idle, *self.running.values()]
-            self.idle.clear()
+            self.retired = True
+            runners, self.idle = self.idle, []
         for runner in runners:
             runner.close()
-        self.spawner.shutdown(wait=False, cancel_futures=True)
 
     # -- runners -------------------------------------------------------------------
 
@@ -169,7 +178,10 @@ class JobRunnerPlugin(WorkerPlugin):
             log.error("eoproc: cannot start a job runner: %s", exc)
             return
         with self.lock:
-            self.idle.append(runner)
+            if not self.retired:
+                self.idle.append(runner)
+                return
+        runner.close()
 
     def acquire(self) -> Runner:
         """An idle runner (a new one if none is idle)."""
@@ -184,12 +196,14 @@ class JobRunnerPlugin(WorkerPlugin):
     def release(self, runner: Runner) -> None:
         """Keep a runner for the next job, or end it if it was killed or died."""
         runner.job_id = None
-        if runner.killed or not runner.alive():
-            runner.close()
-            self.spawner.submit(self._prewarm)  # a fresh runner for the next job
-            return
         with self.lock:
-            self.idle.append(runner)
+            keep = not (self.retired or runner.killed) and runner.alive()
+            if keep:
+                self.idle.append(runner)
+        if not keep:
+            runner.close()
+            if not self.retired:
+                self.spawner.submit(self._prewarm)  # a fresh runner for the next job
 
     # -- cancellation --------------------------------------------------------------
 
@@ -288,10 +302,6 @@ def run_job(spec: JobSpec, plugin: str, topic: str) -> Outcome:
     return runner_plugin.run(spec, topic)
 
 
-def cancel_jobs(job_ids: list[str], dask_worker: Any) -> int:
+def cancel_jobs(job_ids: list[str]) -> int:
     """Kill the runners of dismissed jobs on this worker (run by ``Client.run``)."""
-    return sum(
-        plugin.cancel(job_ids)
-        for plugin in list(dask_worker.plugins.values())
-        if isinstance(plugin, JobRunnerPlugin)
-    )
+    return sum(plugin.cancel(job_ids) for plugin in list(_LIVE))
