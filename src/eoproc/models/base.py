@@ -16,7 +16,8 @@ class OgcModel(BaseModel):
     (listed in ``_always_dump`` where they have a default) are always written.
     """
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    # Validators are built on first use: a program pays only for the models it uses.
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     _always_dump: ClassVar[tuple[str, ...]] = ()
 
