@@ -1,16 +1,18 @@
 """``new_cli``: build a branded OGC API - Processes command-line client."""
 
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Annotated, Any
 
 import typer
 from typer import Abort, Exit
-from typer._click import Context
+from typer._click import Command, Context
 from typer._click.exceptions import ClickException
 from typer.core import TyperCommand, TyperGroup
+from typer.main import get_command_from_info
+from typer.models import CommandInfo
 
-from . import commands
 from .errors import EXIT_OK, EXIT_USER, report_error
 from .helpfmt import print_help, print_usage_error
 from .session import CliSpec, ProfileSource, Session
@@ -40,25 +42,64 @@ will be shown and the exit code will always be `1`.
 Otherwise, only the error message is shown.
 """
 
-# (command name, alias or None, function), in the order of the help page.
-COMMANDS: list[tuple[str, str | None, Any]] = [
-    ("configure", None, commands.configure),
-    ("list-processes", "lp", commands.list_processes),
-    ("get-process", "gp", commands.get_process),
-    ("create-request", "cr", commands.create_request),
-    ("validate-request", "vr", commands.validate_request),
-    ("execute-process", "ep", commands.execute_process),
-    ("list-jobs", "lj", commands.list_jobs),
-    ("get-job", "gj", commands.get_job),
-    ("dismiss-job", "dj", commands.dismiss_job),
-    ("get-job-results", "gjr", commands.get_job_results),
-    ("get-capabilities", None, commands.get_capabilities),
-    ("get-conformance", None, commands.get_conformance),
+# (command name, alias or None, module of eoproc.cli.commands), in the order of
+# the help page; the function is the command name with underscores.
+COMMANDS: list[tuple[str, str | None, str]] = [
+    ("configure", None, "configure"),
+    ("list-processes", "lp", "processes"),
+    ("get-process", "gp", "processes"),
+    ("create-request", "cr", "processes"),
+    ("validate-request", "vr", "processes"),
+    ("execute-process", "ep", "jobs"),
+    ("list-jobs", "lj", "jobs"),
+    ("get-job", "gj", "jobs"),
+    ("dismiss-job", "dj", "jobs"),
+    ("get-job-results", "gjr", "jobs"),
+    ("get-capabilities", None, "processes"),
+    ("get-conformance", None, "processes"),
 ]
 
 
 TRACEBACK_FLAGS = ("--traceback", "--tb")
 ALIASES = {alias: name for name, alias, _ in COMMANDS if alias}
+
+
+class LazyCommands(MutableMapping[str, Command]):
+    """The commands of :data:`COMMANDS`, each imported and built when first looked up.
+
+    A run needs one command; typer would otherwise inspect all twelve functions
+    (signatures, type hints, parameters) at every start.
+    """
+
+    def __init__(self, rich_markup_mode: Any) -> None:
+        self._modules = {name: module for name, _alias, module in COMMANDS}
+        self._built: dict[str, Command] = {}
+        self._rich_markup_mode = rich_markup_mode
+
+    def __getitem__(self, name: str) -> Command:
+        if name not in self._built:
+            module = self._modules[name]  # KeyError for unknown names, as a dict
+            package = importlib.import_module(f".commands.{module}", __package__)
+            function = getattr(package, name.replace("-", "_"))
+            info = CommandInfo(name=name, cls=CliCommand, callback=function)
+            self._built[name] = get_command_from_info(
+                info, pretty_exceptions_short=True, rich_markup_mode=self._rich_markup_mode
+            )
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self._modules.setdefault(name, "")
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._modules[name]
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
 
 
 class CliGroup(TyperGroup):
@@ -68,8 +109,15 @@ class CliGroup(TyperGroup):
     work everywhere without being listed among the commands.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands(self.rich_markup_mode)
+
     def get_command(self, ctx: Context, cmd_name: str) -> Any:
         return super().get_command(ctx, ALIASES.get(cmd_name, cmd_name))
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(self.commands)
 
     def main(  # type: ignore[override]
         self,
@@ -179,8 +227,6 @@ def new_cli(name: str, summary: str, version: str, profile: ProfileSource = None
         context_settings={"help_option_names": ["--help"]},
     )
     app.callback()(root)
-    for command_name, _alias, function in COMMANDS:
-        app.command(command_name, cls=CliCommand)(function)
     return app
 
 

@@ -1,27 +1,31 @@
-"""The commands of the CLI, registered by :func:`eoproc.cli.new_cli`."""
+"""The commands of the CLI, registered by :func:`eoproc.cli.new_cli`.
 
-from .configure import configure
-from .jobs import dismiss_job, execute_process, get_job, get_job_results, list_jobs
-from .processes import (
-    create_request,
-    get_capabilities,
-    get_conformance,
-    get_process,
-    list_processes,
-    validate_request,
-)
+Each module is imported when one of its commands runs (see ``eoproc.cli.app.COMMANDS``).
+"""
 
-__all__ = [
-    "configure",
-    "create_request",
-    "dismiss_job",
-    "execute_process",
-    "get_capabilities",
-    "get_conformance",
-    "get_job",
-    "get_job_results",
-    "get_process",
-    "list_jobs",
-    "list_processes",
-    "validate_request",
-]
+import importlib
+from typing import Any
+
+_MODULES = {
+    "configure": "configure",
+    "create_request": "processes",
+    "dismiss_job": "jobs",
+    "execute_process": "jobs",
+    "get_capabilities": "processes",
+    "get_conformance": "processes",
+    "get_job": "jobs",
+    "get_job_results": "jobs",
+    "get_process": "processes",
+    "list_jobs": "jobs",
+    "list_processes": "processes",
+    "validate_request": "processes",
+}
+
+__all__ = sorted(_MODULES)
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)
