@@ -183,15 +183,21 @@ class JobRunnerPlugin(WorkerPlugin):
                 return
         runner.close()
 
-    def acquire(self) -> Runner:
-        """An idle runner (a new one if none is idle)."""
+    def _take_idle(self) -> Runner | None:
         with self.lock:
             while self.idle:
                 runner = self.idle.pop()
                 if runner.alive():
                     return runner
                 runner.close()
-        return self.spawner.submit(self._spawn).result()
+        return None
+
+    def _take_or_spawn(self) -> Runner:
+        return self._take_idle() or self._spawn()
+
+    def acquire(self) -> Runner:
+        """An idle runner; else the next one the spawner thread starts (maybe a prewarm)."""
+        return self._take_idle() or self.spawner.submit(self._take_or_spawn).result()
 
     def release(self, runner: Runner) -> None:
         """Keep a runner for the next job, or end it if it was killed or died."""
