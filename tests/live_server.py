@@ -91,10 +91,11 @@ def server_command(
     service: str | None,
     cli_module: str = "eoproc.server.cli",
     service_args: Sequence[str] = (),
+    store_url: str | None = None,
 ) -> list[str]:
-    """The command line that starts the server."""
+    """The command line that starts the server (on ``store_url`` if given, else the file)."""
     command = [sys.executable, "-m", cli_module, "run", "--port", str(port)]
-    command += ["--store", f"sqlite:///{store_path}", *args]
+    command += ["--store", store_url or f"sqlite:///{store_path}", *args]
     if service:
         command += ["--", service, *service_args]
     return command
@@ -130,13 +131,16 @@ def run_server(
     ready_timeout: float = READY_TIMEOUT,
     cli_module: str = "eoproc.server.cli",
     service_args: Sequence[str] = (),
+    store_url: str | None = None,
 ) -> Iterator[LiveServer]:
     """Run a server on ``store_path`` (a SQLite file) for the ``with`` block.
 
     ``service`` is a SERVICE spec (``module:attr``; modules of ``tests`` work, the
     repository root is on the server's ``PYTHONPATH``); ``port`` reuses a port
     (e.g. to restart on it); ``cli_module`` runs another branded CLI
-    (``s2gos_server.cli``); ``service_args`` follow SERVICE (for a factory).
+    (``s2gos_server.cli``); ``service_args`` follow SERVICE (for a factory);
+    ``store_url`` (e.g. ``postgresql://...``) replaces the SQLite file as the store
+    (``store_path`` then only says where the server's log goes).
     """
     store_path = Path(store_path)
     store_path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,7 +150,7 @@ def run_server(
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": python_path, **(env or {})}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            server_command(store_path, port, args, service, cli_module, service_args),
+            server_command(store_path, port, args, service, cli_module, service_args, store_url),
             stdout=log,
             stderr=subprocess.STDOUT,
             env=full_env,

@@ -71,6 +71,16 @@ class LeasedStore(Protocol):
         """Delete up to ``limit`` jobs that finished before ``before``; their ids."""
         ...
 
+    async def count(self, status: JobStatus) -> int:
+        """How many jobs have ``status``."""
+        ...
+
+    async def fail_running(
+        self, message: str, now: int, job_ids: Sequence[str] | None = None
+    ) -> int:
+        """Mark running jobs (all, or those listed) ``failed`` with ``message``."""
+        ...
+
 
 class LeaseQueries:
     """The :class:`LeasedStore` queries, on the hooks of ``SqlJobStore``."""

@@ -6,6 +6,7 @@ is the same CLI with another name and default service.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import TYPE_CHECKING, Annotated
 
@@ -41,6 +42,33 @@ StoreOption = Annotated[
 MaxQueuedOption = Annotated[
     int | None,
     typer.Option("--max-queued", min=1, help="Queued jobs beyond which POSTs get 503."),
+]
+KeepFinishedOption = Annotated[
+    float | None,
+    typer.Option(
+        "--keep-finished",
+        envvar="EOPROC_KEEP_FINISHED",
+        min=0.0001,
+        help="Days to keep finished jobs; older ones and their result files are purged.",
+    ),
+]
+ResultsDirOption = Annotated[
+    str | None,
+    typer.Option(
+        "--results-dir",
+        envvar="EOPROC_RESULTS_DIR",
+        help="Directory of result files (replicas on one database must share it).",
+    ),
+]
+LeaseOption = Annotated[
+    float | None,
+    typer.Option(
+        "--lease",
+        envvar="EOPROC_LEASE",
+        min=1.0,
+        help="Seconds after which the running jobs of a replica that stopped answering "
+        "are failed by another (PostgreSQL; default 30).",
+    ),
 ]
 DebugOption = Annotated[
     bool, typer.Option("--debug", help="Tracebacks in error bodies; verbose log.")
@@ -97,6 +125,9 @@ def new_server_cli(
         workers: WorkersOption = None,
         store: StoreOption = None,
         max_queued: MaxQueuedOption = None,
+        keep_finished: KeepFinishedOption = None,
+        results_dir: ResultsDirOption = None,
+        lease: LeaseOption = None,
         debug: DebugOption = False,
         cors_origin: CorsOption = None,
         access_log: AccessLogOption = False,
@@ -107,6 +138,9 @@ def new_server_cli(
 
         spec, args = _split_service(service, default_service)
         options = ServiceOptions(store_url=store, workers=workers, max_queued=max_queued)
+        options = dataclasses.replace(
+            options, keep_finished=keep_finished, results_dir=results_dir, lease=lease
+        )
         try:
             loaded = load_service(spec, args, options)
         except ServiceLoadError as exc:

@@ -26,6 +26,9 @@ class ServiceOptions:
     max_queued: int | None = None
     executor: str | None = None
     dask_scheduler: str | None = None
+    keep_finished: float | None = None
+    results_dir: str | None = None
+    lease: float | None = None
     title: str | None = None
     description: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -38,6 +41,9 @@ class ServiceOptions:
             "max_queued": self.max_queued,
             "executor": self.executor,
             "dask_scheduler": self.dask_scheduler,
+            "keep_finished": self.keep_finished,
+            "results_dir": self.results_dir,
+            "lease": self.lease,
         }
         return {key: value for key, value in values.items() if value is not None}
 
@@ -145,6 +151,9 @@ def _configure(service: Service, options: ServiceOptions, spec: str) -> None:
             "max_queued": "--max-queued",
             "executor": "--executor",
             "dask_scheduler": "--scheduler",
+            "keep_finished": "--keep-finished",
+            "results_dir": "--results-dir",
+            "lease": "--lease",
         }
         names = ", ".join(flags[name] for name in given)
         print(
