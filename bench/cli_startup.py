@@ -85,6 +85,7 @@ def main() -> None:
         }
         with local_server() if args.api_url is None else _given(args.api_url) as url:
             env["SEN4CAP_API_URL"] = url
+            print_load()
             print(f"{'':<30}{'wall time':^18}  {'cpu time':>8}")
             print(f"{'command':<30}{'median':>9}{'min':>9}{'median':>10}{'goal':>8}")
             for label, command in cases.items():
@@ -96,11 +97,17 @@ def main() -> None:
                     f"{statistics.median(cpus):9.3f}s{f'{goal:.2f}s' if goal else '':>8}"
                 )
             print(f"({args.runs} runs each; wall time is what the goal is about)")
+            print_load()
             if args.imports:
                 for label in GOALS:
                     print(f"\nimports of sen4cap-client {label} (cumulative, one run):")
                     for name, micros in import_breakdown(script, [label], env)[:12]:
                         print(f"  {name:<40}{micros / 1000:7.1f} ms")
+
+
+def print_load() -> None:
+    """The machine's load average: other work running on the same cores slows every run."""
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 @contextmanager
@@ -111,7 +118,11 @@ def _given(url: str) -> Iterator[str]:
 def import_breakdown(
     script: str, args: Sequence[str], env: dict[str, str]
 ) -> list[tuple[str, int]]:
-    """Cumulative import time (microseconds) of each module imported at top level."""
+    """Cumulative import time (microseconds) of each module imported at top level.
+
+    ``-X importtime`` does not time a module loaded by ``importlib.import_module``
+    (the lazy names of ``eoproc.models`` and ``eoproc.client``), only its own imports.
+    """
     code = (
         "import runpy, sys; "
         f"sys.argv = [{script!r}, *{list(args)!r}]; "
