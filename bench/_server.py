@@ -55,8 +55,10 @@ class Server:
 
 
 @contextmanager
-def running_server(store: Path, *args: str, log: Path | None = None) -> Iterator[Server]:
-    """``eoproc-server run`` on ``store`` (SQLite) on a free port, for the block."""
+def running_server(
+    store: Path, *args: str, log: Path | None = None, store_url: str | None = None
+) -> Iterator[Server]:
+    """``eoproc-server run`` on ``store`` (SQLite) or ``store_url``, on a free port."""
     port = free_port()
     command = [
         sys.executable,
@@ -66,7 +68,7 @@ def running_server(store: Path, *args: str, log: Path | None = None) -> Iterator
         "--port",
         str(port),
         "--store",
-        f"sqlite:///{store}",
+        store_url or f"sqlite:///{store}",
         *args,
     ]
     out = log.open("wb") if log else subprocess.DEVNULL

@@ -1,9 +1,11 @@
 """Job-list latency and server memory as the store grows (to 100 000 jobs by default).
 
     python bench/list_scale.py [--jobs 100000] [--steps 1000,10000,100000] [--requests 300]
+                               [--store postgresql://user@host:5432/db]
 
-Fills a fresh SQLite store through the job store's own protocol
-(``SqliteJobStore.apply``: insert, claim, finish; fast, and the same rows the
+Fills a fresh SQLite store (or, with ``--store postgresql://...``, a new schema of
+that database, dropped at the end) through the job store's own protocol
+(``JobStore.apply``: insert, claim, finish; fast, and the same rows the
 server writes), starts ``eoproc-server run`` on it, and at each step measures
 the median latency of ``GET /jobs?limit=10`` and a few filtered variants (one
 keep-alive connection, sequential requests) and the server's resident memory.
@@ -19,13 +21,16 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 from _server import running_server
 
 from eoproc.jobs.sqlite import SqliteJobStore
-from eoproc.jobs.store import NewJob, Outcome, WriteBatch, now_us
+from eoproc.jobs.store import JobStore, NewJob, Outcome, WriteBatch, now_us
+from eoproc.jobs.stores import create_store
 from eoproc.models import JobStatus
 
 BATCH = 5000
@@ -33,9 +38,16 @@ PROCESSES = ("primes_between", "sleep_a_while", "echo")
 GOAL_MS = 20.0
 
 
-async def fill(store_path: Path, start: int, stop: int) -> None:
+def open_store(store_path: Path, store_url: str | None) -> JobStore:
+    """The SQLite store at ``store_path``, or the PostgreSQL store ``store_url``."""
+    if store_url:
+        return create_store(store_url, results_dir=store_path.parent / "results")
+    return SqliteJobStore(store_path)
+
+
+async def fill(store_path: Path, start: int, stop: int, store_url: str | None = None) -> None:
     """Add jobs ``start``..``stop`` (successful, newest first by index)."""
-    store = SqliteJobStore(store_path)
+    store = open_store(store_path, store_url)
     await store.open()
     try:
         base = now_us()
@@ -69,6 +81,26 @@ async def fill(store_path: Path, start: int, stop: int) -> None:
         await store.close()
 
 
+@contextmanager
+def bench_schema(url: str | None) -> Iterator[str | None]:
+    """A new schema of the PostgreSQL database ``url`` (its URL), dropped afterwards."""
+    if not url:
+        yield None
+        return
+    import psycopg
+    import sqlalchemy as sa
+
+    schema = f"eoproc_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        parsed = sa.engine.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield parsed.render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 def median_ms(client: httpx.Client, url: str, requests: int) -> float:
     for _ in range(10):
         client.get(url).raise_for_status()
@@ -85,17 +117,25 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=100_000, help="jobs in the store at the end")
     parser.add_argument("--steps", default="", help="store sizes to measure at (comma list)")
     parser.add_argument("--requests", type=int, default=300, help="requests per measurement")
+    parser.add_argument(
+        "--store", default=None, help="postgresql://... URL (default: a SQLite file)"
+    )
     args = parser.parse_args()
     steps = sorted({int(s) for s in args.steps.split(",") if s} | {args.jobs})
     steps = [s for s in steps if s <= args.jobs] or [args.jobs]
     if len(steps) == 1 and args.jobs >= 10_000:
         steps = [args.jobs // 100, args.jobs // 10, args.jobs]
 
-    with tempfile.TemporaryDirectory(prefix="eoproc-list-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="eoproc-list-") as tmp,
+        bench_schema(args.store) as store_url,
+    ):
         store = Path(tmp) / "scale.db"
-        asyncio.run(fill(store, 0, 1))
+        asyncio.run(fill(store, 0, 1, store_url))
         with (
-            running_server(store, "--workers", "1", log=Path(tmp) / "server.log") as server,
+            running_server(
+                store, "--workers", "1", log=Path(tmp) / "server.log", store_url=store_url
+            ) as server,
             httpx.Client(base_url=server.url, timeout=60) as client,
         ):
             print(
@@ -106,7 +146,7 @@ def main() -> None:
             last = None
             for size in steps:
                 fill_began = time.monotonic()
-                asyncio.run(fill(store, stored, size))
+                asyncio.run(fill(store, stored, size, store_url))
                 filled_in = time.monotonic() - fill_began
                 stored = size
                 first = client.get("/jobs?limit=10").json()
