@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from eoproc.jobs import LocalJobService
-from eoproc.models import ExecuteRequest, JobStatus
+from eoproc.models import ExecuteRequest, JobStatus, StatusInfo
 from eoproc.processes.demo import demo
 from eoproc.server.service import JobDismissed, JobFailed
 
@@ -35,10 +36,12 @@ async def wait_gone(pid: int, timeout: float = SAFETY_TIMEOUT) -> None:
         await asyncio.sleep(0.05)
 
 
-def message_pid(service: LocalJobService, prefix: str, not_pid: int | None = None):  # type: ignore[no-untyped-def]
+def message_pid(
+    service: LocalJobService, prefix: str, not_pid: int | None = None
+) -> Callable[[StatusInfo], bool]:
     """A predicate: the job's message reports a pid (other than ``not_pid``)."""
 
-    def check(status) -> bool:  # type: ignore[no-untyped-def]
+    def check(status: StatusInfo) -> bool:
         text = status.message or ""
         return text.startswith(prefix) and int(text.rsplit(" ", 1)[1]) != not_pid
 
@@ -202,3 +205,24 @@ async def test_two_servers_share_one_cluster(tmp_path: Path) -> None:
         finally:
             for service in services:
                 await service.stop()
+
+
+async def test_stopping_the_server_ends_running_jobs(tmp_path: Path) -> None:
+    store_url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    service = LocalJobService(procs.registry, store_url=store_url, executor="dask", workers=1)
+    service.configure(grace_period=0.2)
+    await service.start()
+    try:
+        job = await service.execute("spin", ExecuteRequest(inputs={"seconds": 600}), wait=False)
+        running = await wait_for(service, job.jobID, message_pid(service, "pid"))
+    finally:
+        await service.stop()
+    await wait_gone(int((running.message or "").split()[1]))
+    reopened = LocalJobService(procs.registry, store_url=store_url, workers=1)
+    await reopened.start()
+    try:
+        final = await reopened.get_job(job.jobID)
+    finally:
+        await reopened.stop()
+    assert final.status == JobStatus.failed
+    assert final.message == "The server stopped while the job was running."

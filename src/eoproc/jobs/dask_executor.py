@@ -41,6 +41,8 @@ REFRESH_INTERVAL = 1.0
 """Seconds between two looks at the cluster's size."""
 CONNECT_TIMEOUT = 30.0
 """Seconds to wait for the scheduler at start."""
+CLOSE_TIMEOUT = 10.0
+"""Seconds each step of :meth:`DaskExecutor.close` may take."""
 
 
 class DaskExecutor:
@@ -124,18 +126,18 @@ class DaskExecutor:
         if client is not None:
             with contextlib.suppress(Exception):
                 client.unsubscribe_topic(self._topic)
+            futures = list(self._futures.values())
+            self._futures.clear()  # their outcomes are not reported any more
             if held:
                 with contextlib.suppress(Exception):
-                    await client.cancel(list(self._futures.values()), force=True)
-                    await client.run(cancel_jobs, held, on_error="ignore")
+                    await asyncio.wait_for(self._cancel(held, futures), CLOSE_TIMEOUT)
             for task in list(self._tasks):
                 task.cancel()
-            self._futures.clear()
             with contextlib.suppress(Exception):
-                await client.close()
+                await client.close(timeout=CLOSE_TIMEOUT)
         if self._cluster is not None:
             with contextlib.suppress(Exception):
-                await self._cluster.close()
+                await asyncio.wait_for(self._cluster.close(), CLOSE_TIMEOUT)
         self._idle.set()
         return held
 
