@@ -42,6 +42,19 @@ def test_new_cli_brands_help_and_version(acme: typer.Typer) -> None:
     assert (version.exit_code, version.output) == (0, "acme-client 9.9.9\n")
 
 
+def test_commands_added_to_the_app_join_the_tool(acme: typer.Typer) -> None:
+    @acme.command("hello")
+    def hello() -> None:
+        """Say hello."""
+        print("hello")
+
+    runner = CliRunner()
+    assert runner.invoke(acme, ["hello"]).output == "hello\n"
+    help_page = runner.invoke(acme, ["--help"]).output
+    assert "Say hello." in help_page
+    assert help_page.index("get-conformance") < help_page.index("hello")
+
+
 def test_new_cli_uses_the_profile(
     acme: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -79,8 +79,8 @@ class LazyCommands(MutableMapping[str, Command]):
     def __getitem__(self, name: str) -> Command:
         if name not in self._built:
             module = self._modules[name]  # KeyError for unknown names, as a dict
-            package = importlib.import_module(f".commands.{module}", __package__)
-            function = getattr(package, name.replace("-", "_"))
+            functions = importlib.import_module(f".commands.{module}", __package__)
+            function = getattr(functions, name.replace("-", "_"))
             info = CommandInfo(name=name, cls=CliCommand, callback=function)
             self._built[name] = get_command_from_info(
                 info, pretty_exceptions_short=True, rich_markup_mode=self._rich_markup_mode
@@ -111,7 +111,9 @@ class CliGroup(TyperGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        added = dict(self.commands)  # commands registered on the app by its user
         self.commands = LazyCommands(self.rich_markup_mode)
+        self.commands.update(added)
 
     def get_command(self, ctx: Context, cmd_name: str) -> Any:
         return super().get_command(ctx, ALIASES.get(cmd_name, cmd_name))
