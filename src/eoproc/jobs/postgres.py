@@ -32,6 +32,8 @@ T = TypeVar("T")
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 DEFAULT_POOL_SIZE = 8
+"""Database connections (and threads) per server, unless the URL says ``?pool_size=N``."""
+POOL_SIZE = "pool_size"
 CONNECT_TIMEOUT = 5
 """Seconds to wait for a connection to the database (then: 503)."""
 
@@ -42,21 +44,39 @@ def is_postgres_url(url: str) -> bool:
 
 
 def sqlalchemy_url(url: str) -> sa.URL:
-    """The SQLAlchemy URL (driver psycopg 3) of a ``postgresql://`` URL; ``ValueError`` if bad."""
+    """The SQLAlchemy URL (driver psycopg 3) of a ``postgresql://`` URL, without eoproc's
+    own parameters (``pool_size``); ``ValueError`` if it is not one."""
     if not is_postgres_url(url):
         raise ValueError(f"not a PostgreSQL URL: {migrations.redact(url)!r}")
     try:
         parsed = sa.engine.make_url(url)
     except sa.exc.ArgumentError as exc:
         raise ValueError(f"Invalid PostgreSQL URL {migrations.redact(url)!r}: {exc}") from None
-    return parsed.set(drivername="postgresql+psycopg")
+    url_pool_size(parsed)  # check it
+    return parsed.difference_update_query([POOL_SIZE]).set(drivername="postgresql+psycopg")
+
+
+def url_pool_size(url: sa.URL | str, default: int = DEFAULT_POOL_SIZE) -> int:
+    """The ``pool_size`` parameter of a store URL (connections per server), or ``default``."""
+    parsed = sa.engine.make_url(url) if isinstance(url, str) else url
+    value = parsed.query.get(POOL_SIZE)
+    if value is None:
+        return default
+    try:
+        size = int(value if isinstance(value, str) else value[-1])
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise ValueError(f"pool_size must be a positive integer, not {value!r}")
+    return size
 
 
 class PostgresJobStore(SqlJobStore):
     """A job store in a PostgreSQL database, shareable by several servers.
 
-    ``pool_size`` connections (and threads) serve the store's calls; leave one or
-    two per worker-heavy replica beyond the default if requests queue.
+    ``pool_size`` connections (and threads) serve the store's calls (default: the
+    URL's ``?pool_size=N``, else :data:`DEFAULT_POOL_SIZE`); requests beyond that
+    wait for a thread.
     """
 
     shared = True
@@ -66,12 +86,12 @@ class PostgresJobStore(SqlJobStore):
         url: str,
         results_root: Path,
         *,
-        pool_size: int = DEFAULT_POOL_SIZE,
+        pool_size: int | None = None,
         auto_migrate: bool = True,
     ) -> None:
         self._sa_url = sqlalchemy_url(url)
         super().__init__(url, results_root, auto_migrate=auto_migrate)
-        self.pool_size = max(2, pool_size)
+        self.pool_size = max(2, pool_size or url_pool_size(url))
         self._executor: ThreadPoolExecutor | None = None
 
     def _create_engine(self) -> sa.Engine:

@@ -54,7 +54,7 @@ def create_store(
     ``auto_migrate``: upgrade an older schema on open, else refuse.
     ``pool_size``: database connections (PostgreSQL).
     """
-    from .postgres import DEFAULT_POOL_SIZE, PostgresJobStore, is_postgres_url
+    from .postgres import PostgresJobStore, is_postgres_url
     from .sqlite import SqliteJobStore
 
     root = Path(results_dir).expanduser() if results_dir is not None else None
@@ -62,7 +62,7 @@ def create_store(
         return PostgresJobStore(
             url,
             root or default_results_dir(),
-            pool_size=pool_size or DEFAULT_POOL_SIZE,
+            pool_size=pool_size,
             auto_migrate=auto_migrate,
         )
     store = SqliteJobStore(sqlite_path(url), root, exclusive=exclusive)
