@@ -21,7 +21,7 @@ def test_api_keys_right_and_wrong(secured: Secured) -> None:
             assert response.status_code == 401
             assert response.headers["content-type"] == "application/problem+json"
             assert (
-                'ApiKey realm="eoproc", header="x-api-key"' in response.headers["www-authenticate"]
+                'ApiKey realm="eoproc", header="X-API-Key"' in response.headers["www-authenticate"]
             )
         assert wrong.json()["detail"] == "The API key is not valid."
         assert missing.json()["detail"] == "This operation needs credentials."

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 from .loader import DEFAULT_SERVICE, ServiceLoadError, ServiceOptions, load_service
+from .security import options as sec
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8008
@@ -68,6 +69,23 @@ LeaseOption = Annotated[
         min=1.0,
         help="Seconds after which the running jobs of a replica that stopped answering "
         "are failed by another (PostgreSQL; default 30).",
+    ),
+]
+ExecutorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--executor",
+        envvar="EOPROC_EXECUTOR",
+        help="Where jobs run: local (worker processes of this server; default) or dask.",
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        envvar="EOPROC_DASK_SCHEDULER",
+        help="Dask scheduler address, e.g. tcp://host:8786, for --executor dask "
+        "(default: a LocalCluster of --workers processes, for development).",
     ),
 ]
 DebugOption = Annotated[
@@ -128,16 +146,61 @@ def new_server_cli(
         keep_finished: KeepFinishedOption = None,
         results_dir: ResultsDirOption = None,
         lease: LeaseOption = None,
+        executor: ExecutorOption = None,
+        scheduler: SchedulerOption = None,
         debug: DebugOption = False,
         cors_origin: CorsOption = None,
         access_log: AccessLogOption = False,
         max_body_size: MaxBodyOption = 10 * 1024 * 1024,
+        api_key: sec.ApiKeyOption = None,
+        api_key_header: sec.ApiKeyHeaderOption = "X-API-Key",
+        oidc_issuer: sec.OidcIssuerOption = None,
+        oidc_audience: sec.OidcAudienceOption = None,
+        oidc_jwks_url: sec.OidcJwksOption = None,
+        oidc_roles_claim: sec.OidcRolesOption = "roles",
+        oidc_algorithm: sec.OidcAlgorithmOption = None,
+        insecure: sec.InsecureOption = False,
+        private_docs: sec.PrivateDocsOption = False,
+        process_role: sec.ProcessRoleOption = None,
+        max_jobs_per_user: sec.MaxUserJobsOption = None,
+        max_input_depth: sec.MaxDepthOption = 32,
+        allow_input_host: sec.AllowHostOption = None,
+        job_timeout: sec.JobTimeoutOption = None,
     ) -> None:
-        """Serve SERVICE (default: the demo processes) over HTTP until SIGTERM/Ctrl-C."""
+        """Serve SERVICE (default: the demo processes) over HTTP until SIGTERM/Ctrl-C.
+
+        Without --api-key or --oidc-issuer only a loopback HOST is served (else --insecure).
+        """
         from .runner import serve
 
+        try:
+            security = sec.security_config(
+                host=host,
+                api_keys=api_key,
+                api_key_header=api_key_header,
+                oidc_issuer=oidc_issuer,
+                oidc_audience=oidc_audience,
+                oidc_jwks_url=oidc_jwks_url,
+                oidc_roles_claim=oidc_roles_claim,
+                oidc_algorithms=oidc_algorithm,
+                insecure=insecure,
+                private_docs=private_docs,
+                process_roles=process_role,
+                max_jobs_per_user=max_jobs_per_user,
+                max_input_depth=max_input_depth,
+                allow_input_hosts=allow_input_host,
+            )
+        except ValueError as exc:
+            raise _fail(str(exc)) from None
         spec, args = _split_service(service, default_service)
-        options = ServiceOptions(store_url=store, workers=workers, max_queued=max_queued)
+        options = ServiceOptions(
+            store_url=store,
+            workers=workers,
+            max_queued=max_queued,
+            executor=executor,
+            dask_scheduler=scheduler,
+            job_timeout=job_timeout,
+        )
         options = dataclasses.replace(
             options, keep_finished=keep_finished, results_dir=results_dir, lease=lease
         )
@@ -147,6 +210,7 @@ def new_server_cli(
             raise _fail(str(exc)) from None
         code = serve(
             loaded,
+            security=security,
             host=host,
             port=port,
             debug=debug,
@@ -156,6 +220,8 @@ def new_server_cli(
         )
         if code:
             raise typer.Exit(code)
+
+    app.command("hash-key")(sec.hash_key_command)
 
     @app.command()
     def dev(
@@ -171,6 +237,11 @@ def new_server_cli(
 
         import uvicorn
 
+        if not sec.is_loopback_bind(host):
+            raise _fail(
+                f"dev shows tracebacks and has no authentication: it serves loopback only, "
+                f"not {host} (use run)"
+            )
         spec, args = _split_service(service, default_service)
         options = ServiceOptions(store_url=store, workers=workers)
         try:
@@ -221,11 +292,14 @@ def dev_app() -> FastAPI:
     import json
 
     from .app import create_app
+    from .security.config import SecurityConfig
 
     config = json.loads(os.environ[_DEV_ENV])
     options = ServiceOptions(store_url=config["store"], workers=config["workers"])
     service = load_service(config["spec"], config["args"], options)
-    return create_app(service, debug=True, cors_origins=config["cors"])
+    # dev serves loopback only: input references to loopback are allowed
+    security = SecurityConfig(public_network=False)
+    return create_app(service, debug=True, cors_origins=config["cors"], security=security)
 
 
 cli = new_server_cli(

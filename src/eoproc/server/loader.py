@@ -29,6 +29,7 @@ class ServiceOptions:
     keep_finished: float | None = None
     results_dir: str | None = None
     lease: float | None = None
+    job_timeout: float | None = None
     title: str | None = None
     description: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -44,6 +45,7 @@ class ServiceOptions:
             "keep_finished": self.keep_finished,
             "results_dir": self.results_dir,
             "lease": self.lease,
+            "job_timeout": self.job_timeout,
         }
         return {key: value for key, value in values.items() if value is not None}
 

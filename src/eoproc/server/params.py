@@ -73,7 +73,7 @@ def _single(params: QueryParams, name: str, problems: _Problems) -> str | None:
 
 def parse_limit(params: QueryParams, problems: _Problems) -> int:
     value = _single(params, "limit", problems)
-    if value is None or value == "":
+    if value is None:
         return DEFAULT_LIMIT
     try:
         limit = int(value)
@@ -104,7 +104,7 @@ def parse_process_list(params: QueryParams) -> tuple[int, int]:
     limit = parse_limit(params, problems)
     offset = 0
     value = _single(params, "offset", problems)
-    if value:
+    if value is not None:
         try:
             offset = int(value)
             if offset < 0:
@@ -167,6 +167,8 @@ def parse_job_query(params: QueryParams) -> JobQuery:
     status_values = _values(params, "status")
     if status_values is not None:
         statuses = []
+        if not status_values:
+            problems.add("status", "must name at least one status")
         for value in status_values:
             try:
                 statuses.append(JobStatus(value))

@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .service import ServiceError
@@ -132,6 +133,16 @@ def service_error_response(exc: ServiceError, path: str, *, debug: bool) -> Resp
     )
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the routes of the request's path take (Starlette names only one route's)."""
+    allowed = []
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
+
+
 def install_problem_handlers(app: FastAPI, *, debug: bool) -> None:
     """Register the exception handlers that render every error as problem details."""
 
@@ -146,7 +157,9 @@ def install_problem_handlers(app: FastAPI, *, debug: bool) -> None:
         if status == 404 and detail == "Not Found":
             detail = f"There is no resource at {request.url.path}."
         elif status == 405:
-            allowed = (exc.headers or {}).get("Allow") or (exc.headers or {}).get("allow")
+            headers = {**(exc.headers or {}), "Allow": _allowed_methods(request)}
+            exc = StarletteHTTPException(405, exc.detail, headers)
+            allowed = headers["Allow"]
             detail = f"Method {request.method} is not allowed on {request.url.path}" + (
                 f"; allowed: {allowed}." if allowed else "."
             )

@@ -45,6 +45,7 @@ class Authenticate:
         self.api_keys = api_keys
         self.oidc = oidc
         self.api_key_header = api_key_header.lower()
+        self.api_key_header_name = api_key_header
         self.public_paths = frozenset(public_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -55,7 +56,14 @@ class Authenticate:
         try:
             user = await self._user(headers)
         except InvalidToken as exc:
-            log.info("refused credentials on %s %s: %s", scope["method"], scope["path"], exc)
+            rid = scope.get("state", {}).get("request_id", "-")
+            log.info(
+                "request %s: refused credentials on %s %s: %s",
+                rid,
+                scope["method"],
+                scope["path"],
+                exc,
+            )
             await self._refuse(scope, receive, send, str(exc), invalid=True)
             return
         if user is None and scope["path"] not in self.public_paths:
@@ -89,7 +97,7 @@ class Authenticate:
             error = ', error="invalid_token"' if invalid else ""
             parts.append(f'Bearer realm="{REALM}"{error}')
         if self.api_keys:
-            parts.append(f'ApiKey realm="{REALM}", header="{self.api_key_header}"')
+            parts.append(f'ApiKey realm="{REALM}", header="{self.api_key_header_name}"')
         return ", ".join(parts)
 
     async def _refuse(

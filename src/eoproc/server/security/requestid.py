@@ -51,6 +51,7 @@ class RequestId:
             return
         rid = str(uuid.uuid4())
         token = request_id.set(rid)
+        scope.setdefault("state", {})["request_id"] = rid
         state = {"started": False, "problem": False, "status": 0}
         buffered: list[bytes] = []
         held: list[Message] = []
