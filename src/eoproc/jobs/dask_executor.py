@@ -5,9 +5,9 @@ The server connects an asynchronous ``distributed.Client`` to the scheduler
 registers :class:`~eoproc.jobs.dask_tasks.JobRunnerPlugin` on the workers and
 submits one task per claimed job (key ``eoproc-job-<id>``). What travels where:
 
-- progress: the task logs Dask events on this server's topic
-  (``eoproc-<owner>``); the client's topic handler passes them to the service,
-  whose writer throttles them into the store;
+- progress: the task logs Dask events on this server's topic (named after its
+  client, so that the scheduler forgets them with the client); the topic
+  handler passes them to the service, whose writer throttles them into the store;
 - outcome: the task's return value ``(status, message, started, finished,
   results_json, error_json)``; file outputs are written by the job straight to
   the store's results directory, which must be mounted at the same path on the
@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import uuid
 from typing import Any
 
 from .dask_tasks import KILL_AFTER, JobRunnerPlugin, Outcome, cancel_jobs, run_job
@@ -72,7 +71,7 @@ class DaskExecutor:
         self._on_progress = on_progress
         self._on_done = on_done
         self._on_capacity = on_capacity
-        self._topic = f"eoproc-{uuid.uuid4().hex}"
+        self._topic = ""
         self._plugin = JobRunnerPlugin(registry_pickle)
         self._client: Any = None
         self._cluster: Any = None
@@ -111,6 +110,8 @@ class DaskExecutor:
         except (OSError, TimeoutError) as exc:
             raise RuntimeError(f"Cannot connect to the Dask scheduler at {target}: {exc}") from exc
         await self._client.register_plugin(self._plugin, name=self._plugin.name)
+        # The topic named after the client: the scheduler drops its events with the client.
+        self._topic = str(self._client.id)
         self._client.subscribe_topic(self._topic, self._on_event)
         await self._refresh()
         self._refresher = asyncio.create_task(self._refresh_loop(), name="eoproc-dask-refresh")
@@ -226,6 +227,8 @@ class DaskExecutor:
 
     def _on_event(self, event: tuple[float, Any]) -> None:
         message = event[1]
+        if not isinstance(message, list | tuple) or len(message) < 3:
+            return  # the scheduler's own events about this client
         kind, job_id = message[0], message[1]
         if job_id not in self._futures or self._closing:
             return
