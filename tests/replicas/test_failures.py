@@ -25,15 +25,15 @@ pytestmark = pytest.mark.postgres
 
 
 def test_kill_9_of_a_replica_fails_its_jobs_once_and_runs_none_twice(cluster: Cluster) -> None:
-    tags = [uuid.uuid4().hex for _ in range(10)]
+    long_tags = [uuid.uuid4().hex for _ in range(2)]  # in flight on a when it dies
+    short_tags = [uuid.uuid4().hex for _ in range(6)]
     with cluster.replica("a") as a, httpx.Client(timeout=30) as client:
-        job_ids = [submit(a, "record", {"tag": tag, "seconds": 3}, client) for tag in tags]
-
-        def running_on_a() -> bool:
-            rows = cluster.sql("SELECT count(*) FROM eoproc_jobs WHERE status = 'running'")
-            return int(rows[0][0]) >= 2 and len(list(cluster.run_log.iterdir())) >= 2
-
-        wait_until(running_on_a, 60, "jobs running on replica a")
+        long_ids = [submit(a, "record", {"tag": tag, "seconds": 60}, client) for tag in long_tags]
+        wait_until(lambda: len(list(cluster.run_log.iterdir())) == 2, 60, "a runs the long jobs")
+        short_ids = [
+            submit(a, "record", {"tag": tag, "seconds": 0.2}, client) for tag in short_tags
+        ]
+        job_ids = long_ids + short_ids
         with cluster.replica("b") as b:
             a.kill()  # kill -9 of the server process, with jobs in flight
             killed = time.monotonic()
@@ -49,14 +49,17 @@ def test_kill_9_of_a_replica_fails_its_jobs_once_and_runs_none_twice(cluster: Cl
 
     runs = cluster.runs()
     assert max(runs.values()) == 1, f"a job ran twice: {runs}"
-    failed = [s for s in statuses if s["status"] == "failed"]
-    successful = [s for s in statuses if s["status"] == "successful"]
-    assert len(failed) >= 2, "the jobs running on the killed replica should have failed"
-    assert all(s["message"] == LOST_MESSAGE for s in failed)
-    assert len(failed) + len(successful) == len(job_ids)
-    for status, tag in zip(statuses, tags, strict=True):
+    for status in statuses[:2]:
+        assert status["status"] == "failed"
+        assert status["message"] == LOST_MESSAGE
+    for status, tag in zip(statuses[2:], short_tags, strict=True):
+        # a claimed (and lost) some, or b ran them, once
+        assert status["status"] in ("failed", "successful")
         if status["status"] == "successful":
             assert runs[tag] == 1
+        else:
+            assert status["message"] == LOST_MESSAGE
+    assert any(status["status"] == "successful" for status in statuses[2:])
 
 
 def postgres_cluster() -> list[str]:
