@@ -17,8 +17,12 @@ Parts, one module each:
   ``sqlite``: the SQLite dialect (WAL, ``BEGIN IMMEDIATE``); ``stores``: a store
   from its URL. A PostgreSQL store is another subclass of ``sql.SqlJobStore``.
 - ``writer``: the single task that group-commits inserts, progress, outcomes and
-  claims; ``pool``: worker processes driven from the event loop; ``worker``: the
-  worker process itself; ``results``: how outputs are kept (inline or files);
+  claims; ``executor``: the :class:`Executor` protocol the service runs jobs
+  through; ``pool``: the local executor, worker processes driven from the event
+  loop; ``worker``: the worker process itself; ``dask_executor`` (with
+  ``dask_tasks``, ``dask_child``): the executor on a Dask cluster
+  (``LocalJobService(..., executor="dask", dask_scheduler="tcp://host:8786")``);
+  ``results``: how outputs are kept (inline or files);
   ``views``: status, results and result files as the server answers them;
   ``service``: :class:`LocalJobService`, tying them together.
 
