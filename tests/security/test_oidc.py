@@ -126,3 +126,14 @@ def test_discovery_and_settings(provider: Provider) -> None:
             headers={"kid": key.kid},
         )
         verifier.verify_sync(token)
+
+
+def test_unreachable_issuer_is_refused_cleanly(provider: Provider) -> None:
+    from ..live_server import free_port
+
+    issuer = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    verifier = OidcVerifier(OidcSettings(issuer=issuer, audience=AUDIENCE, http_timeout=2))
+    token = provider.token("zed", issuer=issuer)
+    for _ in range(2):  # the second attempt is refused without asking again (cool-down)
+        with pytest.raises(InvalidToken, match="cannot be reached"):
+            verifier.verify_sync(token)

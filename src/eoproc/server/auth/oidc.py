@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -81,6 +83,7 @@ class OidcVerifier:
         self.settings = settings
         self._client: jwt.PyJWKClient | None = None
         self._lock = threading.Lock()
+        self._discovery_failed = -math.inf
 
     def _jwks_client(self) -> jwt.PyJWKClient:
         with self._lock:
@@ -96,12 +99,16 @@ class OidcVerifier:
             return self._client
 
     def _discover(self) -> str:
+        """The issuer's ``jwks_uri`` (after a failure, not asked again for a cool-down)."""
+        if time.monotonic() - self._discovery_failed < self.settings.jwks_refresh_cooldown:
+            raise InvalidToken("The token issuer cannot be reached now.")
         url = self.settings.issuer.rstrip("/") + "/.well-known/openid-configuration"
         try:
             response = httpx.get(url, timeout=self.settings.http_timeout)
             response.raise_for_status()
             jwks_uri = response.json()["jwks_uri"]
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            self._discovery_failed = time.monotonic()
             log.error("OIDC discovery at %s failed: %s", url, exc)
             raise InvalidToken("The token issuer cannot be reached now.") from None
         if not isinstance(jwks_uri, str):
