@@ -168,8 +168,10 @@ class JobKeeper:
 
 
 async def recover(store: JobStore, message: str) -> int:
-    """At start-up, fail the running jobs of a previous run: all of them for a store of
-    this server alone; on a shared store only those whose lease ran out."""
+    """At start-up, fail the running jobs of a previous run: all of them (with
+    ``message``) for a store of this server alone; on a shared store only those whose
+    lease ran out a lease ago (with :data:`LOST_MESSAGE`)
+    (the database may just be back: live servers get a lease's time to renew)."""
     if isinstance(store, LeasedStore) and store.shared:
-        return len(await store.reap(now_us(), message))
+        return len(await store.reap(now_us() - round(store.lease * 1_000_000)))
     return await store.fail_running(message, now_us())
