@@ -23,13 +23,24 @@ def primes(low: int, high: int) -> list[int]:
     return [n for n in range(max(low, 2), high + 1) if all(n % d for d in range(2, n))]
 
 
+def is_gone(pid: int) -> bool:
+    """Whether process ``pid`` ended (a zombie nobody reaped yet counts as ended)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
 async def wait_gone(pid: int, timeout: float = SAFETY_TIMEOUT) -> None:
-    """Wait until process ``pid`` no longer exists (a safety net, not a timing assertion)."""
+    """Wait until process ``pid`` no longer runs (a safety net, not a timing assertion)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if is_gone(pid):
             return
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"process {pid} still runs after {timeout} s")
