@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 from collections.abc import Callable
@@ -194,14 +195,19 @@ async def test_two_servers_share_one_cluster(tmp_path: Path) -> None:
         dashboard_address=None,
         asynchronous=True,
     ) as cluster:
+        scheduler_file = tmp_path / "scheduler.json"  # the second one finds it so
+        scheduler_file.write_text(json.dumps({"address": cluster.scheduler_address}))
         services = [
             LocalJobService(
                 procs.registry,
                 store_url=f"sqlite:///{tmp_path / name / 'jobs.db'}",
                 executor="dask",
-                dask_scheduler=cluster.scheduler_address,
+                dask_scheduler=scheduler,
             )
-            for name in ("first", "second")
+            for name, scheduler in (
+                ("first", cluster.scheduler_address),
+                ("second", str(scheduler_file)),
+            )
         ]
         first, second = services
         await first.start()

@@ -47,6 +47,9 @@ CLOSE_TIMEOUT = 10.0
 class DaskExecutor:
     """Runs jobs on the Dask cluster at ``scheduler`` (or a new ``LocalCluster``).
 
+    ``scheduler``: an address (``tcp://host:8786``) or the path of a scheduler
+    file (``*.json``, as written by ``dask scheduler --scheduler-file``).
+
     ``size``: worker processes of the ``LocalCluster`` (one thread each);
     ignored with a ``scheduler``. The executor takes up to twice as many jobs
     as the cluster has threads, so that a worker finds its next job queued.
@@ -105,9 +108,12 @@ class DaskExecutor:
                 asynchronous=True,
             )
             target = self._cluster
+        options: dict[str, Any] = {"asynchronous": True, "timeout": CONNECT_TIMEOUT}
+        if isinstance(target, str) and "://" not in target and target.endswith(".json"):
+            options["scheduler_file"], target = target, None  # dask scheduler --scheduler-file
         try:
-            self._client = await Client(target, asynchronous=True, timeout=CONNECT_TIMEOUT)
-        except (OSError, TimeoutError) as exc:
+            self._client = await Client(target, **options)
+        except (OSError, TimeoutError, ValueError) as exc:
             raise RuntimeError(f"Cannot connect to the Dask scheduler at {target}: {exc}") from exc
         await self._client.register_plugin(self._plugin, name=self._plugin.name)
         # The topic named after the client: the scheduler drops its events with the client.
