@@ -101,3 +101,25 @@ def test_error_bodies_of_the_job_service_carry_no_paths(secured: Secured) -> Non
         bad = client.get("/jobs", params={"cursor": "../../etc/passwd"})
         assert bad.status_code == 400
         assert str(Path.home()) not in bad.text and "Traceback" not in bad.text
+
+
+def test_hardening_headers(secured: Secured) -> None:
+    with secured.client("alice") as client:
+        created = client.post("/processes/write_file/execution", json={"inputs": {}})
+        job_id = created.headers["link"].split("/jobs/")[1].split(">")[0]
+        file = client.get(f"/jobs/{job_id}/results/report")
+        docs = client.get("/docs")
+    for response in (created, file):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["content-security-policy"].startswith("sandbox")
+        assert response.headers["cache-control"] == "no-store"
+    assert file.text == "all good\n"
+    assert "content-security-policy" not in docs.headers  # Swagger UI runs its scripts
+
+
+def test_services_without_owners_cannot_be_authenticated() -> None:
+    from eoproc.server.auth import hash_key, parse_api_keys
+
+    keys = parse_api_keys([f"{hash_key('k' * 30)}:alice"])
+    with pytest.raises(ValueError, match="does not keep job owners"):
+        create_app(Broken(), security=SecurityConfig(api_keys=keys))

@@ -58,7 +58,7 @@ class Authenticate:
         except InvalidToken as exc:
             rid = scope.get("state", {}).get("request_id", "-")
             log.info(
-                "request %s: refused credentials on %s %s: %s",
+                "request %s: refused credentials on %s %r: %s",
                 rid,
                 scope["method"],
                 scope["path"],

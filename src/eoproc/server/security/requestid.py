@@ -66,7 +66,7 @@ class RequestId:
                 if content_type.split(b";")[0].strip() == PROBLEM_JSON.encode():
                     state["problem"] = True
                     headers = [h for h in headers if h[0] != b"content-length"]
-                message = {**message, "headers": [*headers, header]}
+                message = {**message, "headers": [*headers, header, *_hardening(scope, headers)]}
                 if state["problem"]:
                     held.append(message)
                     return
@@ -89,7 +89,7 @@ class RequestId:
                 raise
             # the traceback goes to the server log only, once, with the request id
             log.error(
-                "request %s: internal error on %s %s",
+                "request %s: internal error on %s %r",
                 rid,
                 scope.get("method"),
                 scope.get("path"),
@@ -115,13 +115,34 @@ class RequestId:
         finally:
             if int(state["status"]) >= 500:
                 log.warning(
-                    "request %s: %s %s answered %s",
+                    "request %s: %s %r answered %s",
                     rid,
                     scope.get("method"),
                     scope.get("path"),
                     state["status"],
                 )
             request_id.reset(token)
+
+
+_DOCUMENT_PATHS = ("/docs", "/redoc")
+
+
+def _hardening(scope: Scope, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """Headers every answer should carry, unless it has them already.
+
+    ``nosniff``; a sandboxing CSP (a result file of type HTML must not run
+    script in the API's origin), except on the HTML documentation pages;
+    ``no-store`` (answers are per user and change: no shared cache may keep them).
+    """
+    present = {name for name, _ in headers}
+    extra = []
+    if b"x-content-type-options" not in present:
+        extra.append((b"x-content-type-options", b"nosniff"))
+    if b"content-security-policy" not in present and scope.get("path") not in _DOCUMENT_PATHS:
+        extra.append((b"content-security-policy", b"sandbox; default-src 'none'"))
+    if b"cache-control" not in present:
+        extra.append((b"cache-control", b"no-store"))
+    return extra
 
 
 def _with_instance(body: bytes, rid: str) -> bytes:
