@@ -50,6 +50,9 @@ def test_public_policy_checks_every_address_and_allowed_hosts() -> None:
         PUBLIC.check("mixed", [good, ipaddress.ip_address("10.0.0.1")])
     with pytest.raises(ForbiddenAddress):
         PUBLIC.resolve("localhost", 80)  # names are resolved before the check
+    for disguised in ("2130706433", "0x7f.0.0.1", "0177.0.0.1", "fe80::1%lo", "[::1]"):
+        with pytest.raises(ForbiddenAddress):  # other spellings of loopback / link-local
+            PUBLIC.resolve(disguised, 80)
     allowed = AddressPolicy(public_only=True, allowed_hosts=["intranet.example", "LOCALHOST"])
     allowed.check("intranet.example", [ipaddress.ip_address("10.0.0.5")])
     assert allowed.resolve("localhost", 80)

@@ -113,14 +113,11 @@ class RequestId:
             )
             await response(scope, receive, send)
         finally:
-            if int(state["status"]) >= 500:
-                log.warning(
-                    "request %s: %s %r answered %s",
-                    rid,
-                    scope.get("method"),
-                    scope.get("path"),
-                    state["status"],
-                )
+            status = int(state["status"])
+            level = logging.WARNING if status >= 500 else logging.DEBUG
+            if log.isEnabledFor(level):
+                method, path = scope.get("method"), scope.get("path")
+                log.log(level, "request %s: %s %r answered %s", rid, method, path, status)
             request_id.reset(token)
 
 
