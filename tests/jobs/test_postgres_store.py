@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from eoproc.jobs.postgres import PostgresJobStore, sqlalchemy_url, url_pool_size
@@ -64,3 +65,20 @@ async def test_concurrent_claims_take_each_job_once(tmp_path: Path) -> None:
     every = [job_id for claimed in results for job_id in claimed]
     assert sorted(every) == [job.id for job in jobs]  # each job once, none lost
     assert sum(1 for claimed in results if claimed) >= 2  # they really competed
+
+
+@pytest.mark.postgres
+async def test_a_locked_table_makes_the_store_unavailable_not_hang(tmp_path: Path) -> None:
+    with fresh_schema(postgres_url(), "lock") as url:
+        store = PostgresJobStore(url, tmp_path)
+        store.lock_timeout = 0.5
+        await store.open()
+        try:
+            with psycopg.connect(url) as blocker:
+                blocker.execute("LOCK TABLE eoproc_jobs IN ACCESS EXCLUSIVE MODE")
+                with pytest.raises(StoreUnavailable, match="lock"):
+                    await store.get("any")
+                blocker.rollback()
+            assert await store.get("any") is None  # and it works again
+        finally:
+            await store.close()

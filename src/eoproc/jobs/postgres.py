@@ -34,6 +34,8 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 DEFAULT_POOL_SIZE = 8
 """Database connections (and threads) per server, unless the URL says ``?pool_size=N``."""
 POOL_SIZE = "pool_size"
+LOCK_TIMEOUT = 10
+"""Seconds a statement waits for a lock (then: 503)."""
 CONNECT_TIMEOUT = 5
 """Seconds to wait for a connection to the database (then: 503)."""
 
@@ -80,6 +82,8 @@ class PostgresJobStore(SqlJobStore):
     """
 
     shared = True
+    lock_timeout: float = LOCK_TIMEOUT
+    """Seconds a statement waits for a lock before the store is "unavailable"."""
 
     def __init__(
         self,
@@ -95,14 +99,30 @@ class PostgresJobStore(SqlJobStore):
         self._executor: ThreadPoolExecutor | None = None
 
     def _create_engine(self) -> sa.Engine:
-        return sa.create_engine(
+        engine = sa.create_engine(
             self._sa_url,
             pool_size=self.pool_size,
             max_overflow=2,
             pool_timeout=CONNECT_TIMEOUT,
             pool_pre_ping=True,
-            connect_args={"connect_timeout": CONNECT_TIMEOUT, "application_name": "eoproc"},
+            connect_args={
+                "connect_timeout": CONNECT_TIMEOUT,
+                "application_name": "eoproc",
+                # a database that vanished from the network (no reset) is noticed in ~10 s
+                "keepalives": 1,
+                "keepalives_idle": 5,
+                "keepalives_interval": 2,
+                "keepalives_count": 3,
+                "tcp_user_timeout": 10_000,
+            },
         )
+        sa.event.listen(engine, "connect", self._set_timeouts)
+        return engine
+
+    def _set_timeouts(self, dbapi_connection: Any, _record: Any) -> None:
+        """A request waiting for a lock (e.g. a migration running) fails, not hangs."""
+        dbapi_connection.execute(f"SET lock_timeout = '{int(self.lock_timeout * 1000)}ms'")
+        dbapi_connection.commit()
 
     def _engine_or_fail(self) -> sa.Engine:
         if self._engine is None:
