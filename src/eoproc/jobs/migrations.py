@@ -27,12 +27,15 @@ How to add a step (e.g. a ``user_id`` column):
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from .store import now_us
+
+log = logging.getLogger(__name__)
 
 JOBS_TABLE = "eoproc_jobs"
 _ADVISORY_LOCK = 0x656F70726F63  # "eoproc": one schema upgrade at a time per database
@@ -152,6 +155,7 @@ def upgrade(conn: sa.Connection, target: int = SCHEMA_VERSION) -> list[Step]:
         )
     pending = [step for step in STEPS if (version or 0) < step.version <= target]
     for step in pending:
+        log.info("job store schema: applying step %d (%s)", step.version, step.description)
         step.apply(conn)
         conn.execute(
             migrations_table.insert().values(
