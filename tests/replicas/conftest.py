@@ -18,8 +18,6 @@ from ..live_server import LiveServer, run_server
 from ..postgres_db import fresh_schema, postgres_url
 from .procs import RUN_LOG
 
-pytestmark = pytest.mark.postgres
-
 LEASE = 3.0
 """Seconds of the replicas' leases in these tests (short, so that crash tests are)."""
 FINAL = ("successful", "failed", "dismissed")
