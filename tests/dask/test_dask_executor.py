@@ -243,3 +243,28 @@ async def test_stopping_the_server_ends_running_jobs(tmp_path: Path) -> None:
         await reopened.stop()
     assert final.status == JobStatus.failed
     assert final.message == "The server stopped while the job was running."
+
+
+async def test_losing_the_scheduler_fails_running_jobs(tmp_path: Path) -> None:
+    from distributed import Nanny, Scheduler
+
+    scheduler = await Scheduler(dashboard_address=None, port=0)
+    nanny = await Nanny(scheduler.address, nthreads=1)
+    service = LocalJobService(
+        procs.registry,
+        store_url=f"sqlite:///{tmp_path / 'jobs.db'}",
+        executor="dask",
+        dask_scheduler=scheduler.address,
+    )
+    try:
+        await service.start()
+        job = await service.execute("spin", ExecuteRequest(inputs={"seconds": 600}), wait=False)
+        await wait_for(service, job.jobID, message_pid(service, "pid"))
+        await scheduler.close()
+        final = await wait_for(service, job.jobID)
+    finally:
+        await service.stop()
+        await nanny.close(timeout=5)
+        await scheduler.close()
+    assert final.status == JobStatus.failed
+    assert final.message == "The Dask cluster dropped the job (reason: scheduler-connection-lost)."

@@ -157,12 +157,19 @@ class DaskExecutor:
             self._on_capacity()
 
     async def _refresh_loop(self) -> None:
+        away = False
         while True:
             await asyncio.sleep(REFRESH_INTERVAL)
             try:
                 await self._refresh()
             except Exception as exc:  # the scheduler is away; Dask reconnects
-                log.warning("cannot reach the Dask scheduler: %s", exc)
+                if not away:
+                    log.warning("cannot reach the Dask scheduler: %s", exc)
+                away = True
+            else:
+                if away:
+                    log.warning("the Dask scheduler answers again")
+                away = False
 
     # -- jobs --------------------------------------------------------------------
 
@@ -271,7 +278,7 @@ class DaskExecutor:
         except FutureCancelledError as exc:
             outcome = (
                 "failed",
-                f"The Dask cluster dropped the job ({exc}).",
+                f"The Dask cluster dropped the job (reason: {getattr(exc, 'reason', exc)}).",
                 None,
                 now_us(),
                 None,
