@@ -56,10 +56,12 @@ def test_hash_key_command() -> None:
     assert short.returncode == 1 and "at least" in short.stderr
 
 
-def test_run_with_api_keys_from_the_environment(tmp_path: Path) -> None:
+def test_run_with_api_keys_from_the_environment(tmp_path: Path, files: str) -> None:
     other = "other-key-0123456789abcdefgh"
     env = {"EOPROC_API_KEYS": f"{hash_key(KEY)}:alice,{hash_key(other)}:root:admin,ops"}
-    with run_server(tmp_path / "jobs.db", service="tests.security.procs:quick", env=env) as server:
+    args = ("--input-max-bytes", "100")
+    quick = "tests.security.procs:quick"
+    with run_server(tmp_path / "jobs.db", *args, service=quick, env=env) as server:
         with httpx.Client(base_url=server.url, timeout=30) as client:
             assert client.get("/jobs").status_code == 401
             assert client.get("/").status_code == 200  # public by default
@@ -73,4 +75,17 @@ def test_run_with_api_keys_from_the_environment(tmp_path: Path) -> None:
             admin = client.get(f"/jobs/{job_id}", headers={"X-API-Key": other})
             assert admin.status_code == 200
             assert "X-Request-ID" in admin.headers
+            # bound to loopback: references to loopback are fetched, within the size limit
+            by_ref = client.post(
+                "/processes/echo/execution",
+                json={"inputs": {"text": {"href": f"{files}/text"}}},
+                headers={"X-API-Key": KEY},
+            )
+            assert by_ref.json()["return_value"]["text"] == "hello from a reference"
+            big = client.post(
+                "/processes/echo/execution",
+                json={"inputs": {"text": {"href": f"{files}/big"}}},
+                headers={"X-API-Key": KEY},
+            )
+            assert big.status_code == 400 and "larger than 100 bytes" in big.text
         assert KEY not in server.log() and other not in server.log()

@@ -165,6 +165,8 @@ def new_server_cli(
         max_jobs_per_user: sec.MaxUserJobsOption = None,
         max_input_depth: sec.MaxDepthOption = 32,
         allow_input_host: sec.AllowHostOption = None,
+        input_max_bytes: sec.InputMaxBytesOption = 10 * 1024 * 1024,
+        input_timeout: sec.InputTimeoutOption = 20.0,
         job_timeout: sec.JobTimeoutOption = None,
     ) -> None:
         """Serve SERVICE (default: the demo processes) over HTTP until SIGTERM/Ctrl-C.
@@ -189,6 +191,8 @@ def new_server_cli(
                 max_jobs_per_user=max_jobs_per_user,
                 max_input_depth=max_input_depth,
                 allow_input_hosts=allow_input_host,
+                input_max_bytes=input_max_bytes,
+                input_timeout=input_timeout,
             )
         except ValueError as exc:
             raise _fail(str(exc)) from None

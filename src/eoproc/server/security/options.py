@@ -10,6 +10,7 @@ import typer
 
 from ..auth import DEFAULT_ALGORITHMS, OidcSettings, hash_key, new_key, parse_api_keys
 from .config import SecurityConfig
+from .fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 from .guard import Access, Limits
 from .netpolicy import is_loopback_bind
 
@@ -114,6 +115,24 @@ AllowHostOption = Annotated[
         show_default=False,
     ),
 ]
+InputMaxBytesOption = Annotated[
+    int,
+    typer.Option(
+        "--input-max-bytes",
+        min=1,
+        envvar="EOPROC_INPUT_MAX_BYTES",
+        help="Largest content fetched for one input given by reference.",
+    ),
+]
+InputTimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--input-timeout",
+        min=0.1,
+        envvar="EOPROC_INPUT_TIMEOUT",
+        help="Seconds to fetch the inputs given by reference of one request.",
+    ),
+]
 JobTimeoutOption = Annotated[
     float | None,
     typer.Option(
@@ -156,6 +175,8 @@ def security_config(
     max_jobs_per_user: int | None = None,
     max_input_depth: int = 32,
     allow_input_hosts: Sequence[str] | None = None,
+    input_max_bytes: int = DEFAULT_MAX_BYTES,
+    input_timeout: float = DEFAULT_TIMEOUT,
 ) -> SecurityConfig:
     """The configuration the options describe; ``ValueError`` says what is wrong.
 
@@ -182,6 +203,8 @@ def security_config(
         limits=Limits(max_active_jobs=max_jobs_per_user, max_input_depth=max_input_depth),
         public_network=not is_loopback_bind(host),
         allow_input_hosts=tuple(_split(allow_input_hosts)),
+        fetch_max_bytes=input_max_bytes,
+        fetch_timeout=input_timeout,
     )
     if config.public_network and not config.authenticated and not insecure:
         raise ValueError(

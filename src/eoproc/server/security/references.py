@@ -5,11 +5,13 @@ An input value (or an item of an input's array) that is a link object,
 replaced by the fetched content as a qualified value
 (``{"value": ..., "mediaType": ...}``) before the job is created. A reference
 that cannot (or may not) be fetched makes the request invalid (400), naming
-the input.
+the input. The references of one request are fetched concurrently, so the
+request waits at most one fetch time limit.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,19 +51,27 @@ async def resolve_references(
             extra={"problems": [{"path": "inputs", "message": message}]},
         )
     resolved: dict[str, Any] = {k: list(v) if isinstance(v, list) else v for k, v in inputs.items()}
+    outcomes = await asyncio.gather(*(_fetch(fetcher, href) for _, _, href in places))
     problems: list[dict[str, str]] = []
-    for name, index, href in places:
+    for (name, index, _), outcome in zip(places, outcomes, strict=True):
         path = name if index is None else f"{name}.{index}"
-        try:
-            value = (await fetcher.fetch(href)).as_value()
-        except (FetchError, ForbiddenAddress) as exc:
-            problems.append({"path": path, "message": f"the reference cannot be fetched: {exc}"})
-            continue
-        if index is None:
-            resolved[name] = value
+        if isinstance(outcome, str):
+            problems.append(
+                {"path": path, "message": f"the reference cannot be fetched: {outcome}"}
+            )
+        elif index is None:
+            resolved[name] = outcome
         else:
-            resolved[name][index] = value
+            resolved[name][index] = outcome
     if problems:
         detail = "; ".join(f"{p['path']}: {p['message']}" for p in problems)
         raise InvalidInput(f"Invalid input: {detail}", extra={"problems": problems})
     return resolved
+
+
+async def _fetch(fetcher: ReferenceFetcher, href: str) -> dict[str, Any] | str:
+    """The qualified value at ``href``, or why it cannot be fetched."""
+    try:
+        return (await fetcher.fetch(href)).as_value()
+    except (FetchError, ForbiddenAddress) as exc:
+        return str(exc)
