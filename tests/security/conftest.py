@@ -38,7 +38,7 @@ KEYS = {
 }
 ROLES = {"alice": "", "bob": "", "root": "admin", "ops": "launcher"}
 MAX_ACTIVE = 2
-JOB_TIMEOUT = 2.0
+JOB_TIMEOUT = 5.0  # long enough that the cap test finishes before its naps time out
 FETCH_MAX_BYTES = 2000
 
 
