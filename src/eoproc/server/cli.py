@@ -84,8 +84,8 @@ SchedulerOption = Annotated[
     typer.Option(
         "--scheduler",
         envvar="EOPROC_DASK_SCHEDULER",
-        help="Dask scheduler address, e.g. tcp://host:8786, for --executor dask "
-        "(default: a LocalCluster of --workers processes, for development).",
+        help="Dask scheduler address (tcp://host:8786) or scheduler file (*.json), for "
+        "--executor dask (default: a LocalCluster of --workers processes, for development).",
     ),
 ]
 DebugOption = Annotated[
