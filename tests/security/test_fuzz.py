@@ -14,6 +14,8 @@ not fit this API by design, not to hide failures:
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -62,13 +64,17 @@ def test_schemathesis_finds_no_failure(tmp_path: Path) -> None:
                 "--no-color",
             ],
             capture_output=True,
-            text=True,
+            encoding="utf-8",
+            errors="replace",
             timeout=540,
             cwd=tmp_path,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
         )
         output = run.stdout + run.stderr
         assert run.returncode == 0, output[-6000:]
         assert "passed" in output and "failed" not in output.split("SUMMARY")[-1], output[-3000:]
+        for phase in ("Coverage", "Fuzzing", "Stateful"):  # each phase ran (not skipped)
+            assert re.search(rf"✅\s+{phase} \(in", output), output[-3000:]
         # the server still answers normally
         with httpx.Client(base_url=server.url, headers={"X-API-Key": KEY}, timeout=30) as client:
             assert client.get("/").status_code == 200
