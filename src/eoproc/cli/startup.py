@@ -4,8 +4,8 @@ A command-line run is short and builds mostly long-lived objects (modules,
 classes, pydantic validators), so the cyclic garbage collector has little to
 find, yet each full collection walks every pydantic-core validator. The
 console scripts therefore run with the collector off, and freeze the heap
-before the interpreter exits, whose final collections would otherwise cost
-more than the command itself (~0.1 s on a small machine). A command that waits
+before the interpreter exits, whose final collections would otherwise take
+~0.08 s (a third of a listing's run on a 2-core machine). A command that waits
 a long time turns the collector back on with :func:`collect_while_waiting`.
 
 Library users (``new_cli(...)`` run in tests or notebooks) are not affected:
