@@ -52,9 +52,6 @@ def test_waiting_outside_a_console_script_changes_nothing() -> None:
 
 # Modules a yaml listing has no use for; each one cost start-up time once.
 NOT_NEEDED = (
-    "asyncio",  # pulled in by pydantic-settings
-    "argparse",
-    "pydantic_settings",
     "anyio",  # httpcore's async back ends
     "trio",
     "click",  # httpx's command line

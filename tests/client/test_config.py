@@ -246,3 +246,18 @@ class _FailKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         raise RuntimeError("no keyring")
+
+
+@pytest.mark.parametrize(("text", "expected"), [("false", False), ("TRUE", True), ("0", False)])
+def test_verify_tls_from_the_environment_is_a_flag(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str, expected: bool
+) -> None:
+    monkeypatch.setenv("EOPROC_VERIFY_TLS", text)
+    config = ClientConfig.load(config_path=tmp_path / "absent")
+    assert config.verify_tls is expected
+
+
+def test_verify_tls_keeps_a_bundle_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("EOPROC_VERIFY_TLS", str(tmp_path / "ca.pem"))
+    config = ClientConfig.load(config_path=tmp_path / "absent")
+    assert config.verify_tls == str(tmp_path / "ca.pem")

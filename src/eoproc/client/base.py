@@ -70,11 +70,14 @@ class BaseClient:
 
 def _updated(config: ClientConfig, update: dict[str, Any]) -> ClientConfig:
     """A validated copy of ``config`` with ``update`` applied (no other source is read)."""
+    from pydantic_settings import InitSettingsSource
+
     from .errors import invalid_config
 
     data = {**config.model_dump(), **update}
+    cls = type(config)
     try:
-        fresh = type(config).model_validate(data)
+        fresh = cls(_build_sources=((InitSettingsSource(cls, init_kwargs=data),), data))
     except ValueError as error:
         raise invalid_config(error) from error
     fresh._profile = config.profile

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from pydantic_settings import SettingsConfigDict
+
 from .async_client import AsyncClient
 from .client import Client
 from .config import ClientConfig
@@ -33,6 +35,7 @@ def branded_classes(profile: ClientProfile, module: str) -> BrandedClasses:
             **namespace,
             "__doc__": f"Settings of the {profile.name} client "
             f"(``{profile.env_prefix}*`` environment, ``{profile.config_path}``).",
+            "model_config": SettingsConfigDict(env_prefix=profile.env_prefix),
         },
     )
     clients = {

@@ -8,20 +8,34 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
 
 from .errors import ConfigError, invalid_config
 from .profile import DEFAULT_API_URL, EOPROC_PROFILE, ClientProfile
 from .secret_store import KeyringStore, SecretStore
-from .sources import layered
 
 AuthType = Literal[
     "none", "basic", "bearer", "api-key", "login", "oauth2-client-credentials", "oauth2-password"
 ]
 AUTH_TYPES: tuple[str, ...] = AuthType.__args__  # type: ignore[attr-defined]
 SECRET_FIELDS = ("password", "token", "api_key", "client_secret")
+
 _FLAGS = {
-    **dict.fromkeys(("true", "1", "yes", "on"), True),
-    **dict.fromkeys(("false", "0", "no", "off"), False),
+    "true": True,
+    "1": True,
+    "yes": True,
+    "on": True,
+    "false": False,
+    "0": False,
+    "no": False,
+    "off": False,
 }
 
 _AUTH_ALIASES = {
@@ -94,17 +108,17 @@ class AuthConfig(BaseModel):
         return found
 
 
-class ClientConfig(BaseModel):
+class ClientConfig(BaseSettings):
     """Settings of a client; see :meth:`load` for where they come from.
 
     Environment variables carry the profile's prefix (``EOPROC_API_URL``,
     ``EOPROC_READ_TIMEOUT``); nested auth members use ``__``
     (``EOPROC_AUTH__TYPE=basic``, ``EOPROC_AUTH__USERNAME``, ...).
-    ``ClientConfig(**values)`` reads the sources of the class's default profile,
-    ``values`` first, like :meth:`load` without its error handling.
     """
 
-    model_config = ConfigDict(extra="ignore", validate_default=True)
+    model_config = SettingsConfigDict(
+        env_prefix="EOPROC_", env_nested_delimiter="__", extra="ignore", validate_default=True
+    )
     default_profile: ClassVar[ClientProfile] = EOPROC_PROFILE
 
     api_url: str = DEFAULT_API_URL
@@ -120,6 +134,14 @@ class ClientConfig(BaseModel):
     _profile: ClientProfile | None = PrivateAttr(default=None)
     _config_file: Path | None = PrivateAttr(default=None)
 
+    @field_validator("verify_tls", mode="before")
+    @classmethod
+    def _verify_flag(cls, value: Any) -> Any:
+        """``"false"``/``"true"`` (as the environment gives them) are flags, not bundle paths."""
+        if isinstance(value, str) and value.strip().lower() in _FLAGS:
+            return _FLAGS[value.strip().lower()]
+        return value
+
     @field_validator("api_url")
     @classmethod
     def _check_url(cls, value: str) -> str:
@@ -127,14 +149,6 @@ class ClientConfig(BaseModel):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"must be an http:// or https:// URL, not {value!r}")
         return value if value.endswith("/") else value + "/"
-
-    @field_validator("verify_tls", mode="before")
-    @classmethod
-    def _tls_flag(cls, value: Any) -> Any:
-        """``EOPROC_VERIFY_TLS=false`` is the flag, not a CA bundle named "false"."""
-        if isinstance(value, str) and value.strip().lower() in _FLAGS:
-            return _FLAGS[value.strip().lower()]
-        return value
 
     @property
     def profile(self) -> ClientProfile:
@@ -146,9 +160,31 @@ class ClientConfig(BaseModel):
         """The YAML file this configuration is read from and saved to."""
         return self._config_file or self.profile.config_file
 
-    def __init__(self, **values: Any) -> None:
-        profile = type(self).default_profile
-        super().__init__(**layered(type(self), profile, profile.config_file, values))
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """``ClientConfig(...)`` reads the sources of the class's default profile."""
+        profile = cls.default_profile
+        return (init_settings, *cls._sources(profile, profile.config_file)[1:])
+
+    @classmethod
+    def _sources(
+        cls, profile: ClientProfile, path: Path, overrides: dict[str, Any] | None = None
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            InitSettingsSource(cls, init_kwargs=overrides or {}),
+            EnvSettingsSource(
+                cls, env_prefix=profile.env_prefix, env_nested_delimiter="__", case_sensitive=False
+            ),
+            _YamlSource(cls, path),
+            InitSettingsSource(cls, init_kwargs={"api_url": profile.default_api_url}),
+        )
 
     @classmethod
     def load(
@@ -170,7 +206,7 @@ class ClientConfig(BaseModel):
         path = Path(config_path).expanduser() if config_path else profile.config_file
         given = cls.check_overrides(overrides)
         try:
-            config = cls.model_validate(layered(cls, profile, path, given))
+            config = cls(_build_sources=(cls._sources(profile, path, given), given))
         except ConfigError:
             raise
         except ValueError as error:
@@ -245,6 +281,27 @@ class ClientConfig(BaseModel):
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
         _write_text(target, text, private=bool(secrets))
         return target
+
+
+class _YamlSource(YamlConfigSettingsSource):
+    """The YAML file, read as UTF-8, with clear errors."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        self._path = path
+        try:
+            super().__init__(settings_cls, yaml_file=path, yaml_file_encoding="utf-8")
+        except ConfigError:
+            raise
+        except Exception as error:  # yaml.YAMLError, UnicodeDecodeError, OSError
+            raise ConfigError(f"Cannot read the configuration file {path}: {error}") from error
+
+    def _read_file(self, file_path: Path) -> dict[str, Any]:
+        data = super()._read_file(file_path)
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"The configuration file {file_path} must hold a mapping.")
+        return data
 
 
 def _write_text(path: Path, text: str, *, private: bool) -> None:
