@@ -9,9 +9,9 @@ Classes are created on first use, so importing the package stays cheap.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from eoproc.client.profile import ClientProfile
+from eoproc.client.profile import ClientProfile, profile_exports
 
 if TYPE_CHECKING:
     from eoproc.client import AsyncClient, Client, ClientConfig
@@ -26,16 +26,4 @@ PROFILE = ClientProfile(
 
 __all__ = ["PROFILE", "AsyncClient", "Client", "ClientConfig", "ProcessRequest"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "ProcessRequest":
-        from eoproc.models import ProcessRequest
-
-        return ProcessRequest
-    if name in ("Client", "AsyncClient", "ClientConfig"):
-        from eoproc.client.branding import branded_classes
-
-        classes = branded_classes(PROFILE, __name__)._asdict()
-        globals().update(classes)
-        return classes[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = profile_exports(PROFILE, __name__)
