@@ -108,7 +108,12 @@ class DaskExecutor:
                 asynchronous=True,
             )
             target = self._cluster
-        options: dict[str, Any] = {"asynchronous": True, "timeout": CONNECT_TIMEOUT}
+        # Not the process-wide default client: nothing else in the server computes on it.
+        options: dict[str, Any] = {
+            "asynchronous": True,
+            "timeout": CONNECT_TIMEOUT,
+            "set_as_default": False,
+        }
         if isinstance(target, str) and "://" not in target and target.endswith(".json"):
             options["scheduler_file"], target = target, None  # dask scheduler --scheduler-file
         try:

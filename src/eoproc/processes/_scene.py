@@ -10,6 +10,7 @@ from pathlib import Path
 from .context import JobContext
 
 try:
+    import dask
     import dask.array as da
     import numpy as np
     import xarray as xr
@@ -56,6 +57,8 @@ def write_scene(
     )
     ctx.check_cancelled()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings():
+    # The job computes its own dataset in its own process: with local threads, whatever
+    # Dask client or scheduler the host process may have set as its default.
+    with warnings.catch_warnings(), dask.config.set(scheduler="threads"):
         warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata.*")
         dataset.to_zarr(path, mode="w-")
