@@ -10,7 +10,7 @@ import pytest
 
 from eoproc.jobs import LocalJobService
 from eoproc.models import ExecuteRequest, JobStatus
-from eoproc.server.service import JobDismissed, JobQuery
+from eoproc.server.service import JobDismissed, JobGone, JobQuery
 
 from .conftest import ServiceFactory, wait_for
 
@@ -48,6 +48,9 @@ async def test_dismiss_queued_job_never_starts(make_service: ServiceFactory) -> 
     assert status.started is None
     with pytest.raises(JobDismissed):
         await service.get_results(queued.jobID)
+    with pytest.raises(JobGone):  # a second dismiss changes nothing
+        await service.dismiss_job(queued.jobID)
+    assert (await service.get_job(queued.jobID)).updated == status.updated
 
 
 async def test_dismiss_running_cpu_bound_job_kills_its_worker(service: LocalJobService) -> None:
@@ -80,7 +83,8 @@ async def test_dismiss_finished_job_deletes_results(service: LocalJobService) ->
     assert not job_dir.exists()
     with pytest.raises(JobDismissed):
         await service.get_results(status.jobID)
-    assert (await service.dismiss_job(status.jobID)).status == JobStatus.dismissed  # idempotent
+    with pytest.raises(JobGone):  # the standard answers a repeated dismiss with 410 Gone
+        await service.dismiss_job(status.jobID)
 
 
 async def test_dismiss_wakes_a_synchronous_execution(make_service: ServiceFactory) -> None:

@@ -86,6 +86,9 @@ def test_seed_scenario(client: httpx.Client, ogc_validate: Validate) -> None:
     assert client.get(f"/jobs/{sleeper['jobID']}").json()["status"] == "dismissed"
     gone = assert_problem(client.get(f"/jobs/{sleeper['jobID']}/results"), 404)
     assert "dismissed" in gone["detail"]
+    again = client.delete(f"/jobs/{sleeper['jobID']}")  # the standard: 410 Gone, nothing changes
+    ogc_validate("exception", assert_problem(again, 410, "https://eoproc.dev/problems/job-gone"))
+    assert client.get(f"/jobs/{sleeper['jobID']}").json()["status"] == "dismissed"
 
     failing = submit(client, "sleep_a_while", {"duration": 0.1, "fail": True}).json()
     assert wait_for(client, failing["jobID"])["status"] == "failed"

@@ -31,6 +31,7 @@ from eoproc.models import (
 )
 from eoproc.server.service import (
     InvalidInput,
+    JobGone,
     JobPage,
     JobQuery,
     NoSuchJob,
@@ -452,6 +453,8 @@ class LocalJobService:
         if answer is None:
             raise NoSuchJob(f"Job {job_id!r} does not exist.")
         previous, record = answer
+        if previous == JobStatus.dismissed:
+            raise JobGone(f"Job {job_id!r} was dismissed already.")
         if previous == JobStatus.accepted and self._writer is not None:
             self._writer.queued = max(0, self._writer.queued - 1)
         if previous in (JobStatus.accepted, JobStatus.running) and self._pool is not None:

@@ -22,6 +22,7 @@ _ERROR_TEXT = {
     400: "Invalid request (parameters, body or inputs)",
     404: "No such resource (process, job or results)",
     405: "Method not allowed",
+    410: "The job was dismissed already",
     413: "Request body too large",
     415: "Unsupported media type",
     500: "Internal error, or the failed job's error",

@@ -209,7 +209,7 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
         summary="Dismiss a job (cancel it, or delete its results)",
         operation_id="dismiss",
         tags=["Jobs"],
-        responses=errors(404),
+        responses=errors(404, 410),
     )
     async def dismiss(jobID: str, request: Request) -> Response:
         return _json(L.status_document(_base(request), await service.dismiss_job(jobID)))

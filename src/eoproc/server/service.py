@@ -72,6 +72,14 @@ class JobDismissed(ServiceError):
     title = "Job dismissed"
 
 
+class JobGone(ServiceError):
+    """A job was dismissed again: the standard answers a repeated dismiss with 410."""
+
+    status = 410
+    type = "https://eoproc.dev/problems/job-gone"
+    title = "Job gone"
+
+
 class JobFailed(ServiceError):
     """Results were asked of a failed job; ``extra`` carries the job's error."""
 
