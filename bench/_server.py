@@ -109,9 +109,14 @@ class WrkResult:
     text: str
 
 
-def _ms(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()  # type: ignore[union-attr]
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+def _ms(value: str) -> float | None:
+    """Milliseconds of a wrk duration (``812.00us``, ``1.20ms``, ``2.00s``, ``1.5m``, ``1h``)."""
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", value)
+    if match is None:
+        return None
+    number, unit = match.groups()
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0, "h": 3_600_000.0}
+    return float(number) * scale[unit]
 
 
 def run_wrk(

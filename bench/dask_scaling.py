@@ -69,10 +69,15 @@ def rate(ended: list[StatusInfo]) -> float:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=24, help="jobs in the batch")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=48,
+        help="jobs in a batch (a small batch understates scaling: its ramp and tail idle a worker)",
+    )
     parser.add_argument("--limit", type=int, default=150_000, help="count_primes input")
     parser.add_argument("--workers", default="1,2", help="worker counts, comma-separated")
-    parser.add_argument("--repeat", type=int, default=2, help="batches per worker count")
+    parser.add_argument("--repeat", type=int, default=3, help="batches per worker count")
     args = parser.parse_args()
     counts = [int(value) for value in args.workers.split(",")]
     rates: dict[int, float] = {}
