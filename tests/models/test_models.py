@@ -225,3 +225,10 @@ def test_what_we_write_validates(
     ogc_schemas: OgcSchemas, schema: str, build: Callable[[], Any]
 ) -> None:
     ogc_schemas.validate(schema, build().to_dict())
+
+
+def test_results_print_as_their_mapping() -> None:
+    results = JobResults({"return_value": [2, 3]})
+    assert str(results) == "{'return_value': [2, 3]}"
+    assert repr(results) == "JobResults({'return_value': [2, 3]})"
+    assert results["return_value"] == [2, 3] and list(results) == ["return_value"]

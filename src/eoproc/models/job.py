@@ -79,6 +79,12 @@ class JobResults(RootModel[dict[str, Any]]):
     def __len__(self) -> int:
         return len(self.root)
 
+    def __repr__(self) -> str:
+        return f"JobResults({self.root!r})"
+
+    def __str__(self) -> str:
+        return str(self.root)
+
 
 JobInfo = StatusInfo
 Results = JobResults
