@@ -261,3 +261,10 @@ def test_verify_tls_keeps_a_bundle_path(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.setenv("EOPROC_VERIFY_TLS", str(tmp_path / "ca.pem"))
     config = ClientConfig.load(config_path=tmp_path / "absent")
     assert config.verify_tls == str(tmp_path / "ca.pem")
+
+
+def test_an_empty_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    config_file = tmp_path / "config"
+    config_file.write_text("api_url: http://from-file:8008/\n", encoding="utf-8")
+    monkeypatch.setenv("EOPROC_API_URL", "")
+    assert ClientConfig.load(config_path=config_file).api_url == "http://from-file:8008/"

@@ -212,6 +212,7 @@ def test_download_results(client: Client, tmp_path: Path) -> None:
     paths = client.download_results(job.jobID, tmp_path / "out")
     assert len(paths) == 1
     assert paths[0].parent == tmp_path / "out"
+    assert paths[0].name == "scene.zarr.zip"  # the output's own name
     assert zipfile.is_zipfile(paths[0])  # a Zarr directory comes as a zip
     with zipfile.ZipFile(paths[0]) as archive:
         assert any(name.endswith(("zarr.json", ".zgroup")) for name in archive.namelist())

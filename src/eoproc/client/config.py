@@ -117,7 +117,11 @@ class ClientConfig(BaseSettings):
     """
 
     model_config = SettingsConfigDict(
-        env_prefix="EOPROC_", env_nested_delimiter="__", extra="ignore", validate_default=True
+        env_prefix="EOPROC_",
+        env_nested_delimiter="__",
+        env_ignore_empty=True,  # EOPROC_API_URL= means "not set", not an empty URL
+        extra="ignore",
+        validate_default=True,
     )
     default_profile: ClassVar[ClientProfile] = EOPROC_PROFILE
 

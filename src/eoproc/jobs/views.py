@@ -93,6 +93,7 @@ async def result_file(record: JobRecord, output_id: str, job_dir: Path) -> Resul
     if info.get("directory"):
         digest = hashlib.sha1(output_id.encode()).hexdigest()[:16]
         archive = job_dir / ".archives" / f"{digest}.zip"
+        name = f"{path.name}.zip"  # e.g. scene.zarr.zip
         path = await asyncio.to_thread(archive_directory, path, archive)
-        return ResultFile(path=path, media_type="application/zip")
+        return ResultFile(path=path, media_type="application/zip", filename=name)
     return ResultFile(path=path, media_type=info["type"])

@@ -249,7 +249,8 @@ def _page(limit: int, offset: int) -> list[tuple[str, str]]:
 def _file_response(result: ResultFile) -> Response:
     if not result.path.is_file():
         raise NoSuchOutput(f"The file of this output is not there ({result.path.name}).")
-    return FileResponse(result.path, media_type=result.media_type, filename=result.path.name)
+    filename = result.filename or result.path.name
+    return FileResponse(result.path, media_type=result.media_type, filename=filename)
 
 
 __all__ = ["CONFORMANCE", "build_router"]

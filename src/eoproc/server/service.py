@@ -144,6 +144,8 @@ class ResultFile:
     path: Path
     media_type: str = "application/octet-stream"
     extra: dict[str, Any] = field(default_factory=dict)
+    filename: str | None = None
+    """The name a client saves it under (default: the name of ``path``)."""
 
 
 @runtime_checkable
