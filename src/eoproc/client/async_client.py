@@ -139,19 +139,6 @@ class AsyncClient(BaseClient):
         outputs: Mapping[str, Any] | None = None,
         response: str | None = None,
         subscriber: Mapping[str, Any] | None = None,
-        mode: Literal["auto"],
-    ) -> StatusInfo | JobResults: ...
-
-    @overload
-    async def execute_process(
-        self,
-        process_id: str,
-        request: ExecuteRequest | Mapping[str, Any] | None = None,
-        *,
-        inputs: Mapping[str, Any] | None = None,
-        outputs: Mapping[str, Any] | None = None,
-        response: str | None = None,
-        subscriber: Mapping[str, Any] | None = None,
         mode: ExecutionMode,
     ) -> StatusInfo | JobResults: ...
 
