@@ -28,13 +28,12 @@ import time
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import Pipe
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from distributed import WorkerPlugin, get_worker
 
+from .channel import BlockingChannel, channel_pair
 from .worker import JobSpec
 
 log = logging.getLogger(__name__)
@@ -75,7 +74,7 @@ class Runner:
     """A child process running one job at a time."""
 
     popen: subprocess.Popen[bytes]
-    conn: Connection
+    conn: BlockingChannel
     job_id: str | None = None
     killed: bool = field(default=False)
 
@@ -144,7 +143,8 @@ class JobRunnerPlugin(WorkerPlugin):
     # -- runners -------------------------------------------------------------------
 
     def _spawn(self) -> Runner:
-        parent, child = Pipe(duplex=True)
+        parent_sock, child = channel_pair()
+        parent = BlockingChannel(parent_sock)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(path for path in sys.path if path)
         popen = subprocess.Popen(
@@ -154,7 +154,7 @@ class JobRunnerPlugin(WorkerPlugin):
             stdin=subprocess.DEVNULL,
         )
         child.close()
-        parent.send_bytes(self.registry_pickle)
+        parent.send(self.registry_pickle)
         runner = Runner(popen, parent)
         if not parent.poll(START_TIMEOUT):
             runner.close()

@@ -19,10 +19,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
+from functools import partial
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from .channel import LoopChannel, channel_pair
 from .worker import JobSpec, worker_main
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,9 @@ JOB_OVERHEAD = 0.0002
 """Seconds a worker spends on a job besides running its function (an estimate)."""
 KILL_AFTER = 1.0
 """Seconds between SIGTERM and SIGKILL of a worker being stopped."""
+EXIT_WAIT = 2.0
+"""Seconds a worker whose channel closed has to exit before it counts as broken."""
+BROKEN_MESSAGE = "The channel to the worker process running the job broke ({reason})."
 
 DoneCallback = Callable[[str, str, str | None, int | None, int, str | None, str | None], None]
 
@@ -41,7 +45,7 @@ DoneCallback = Callable[[str, str, str | None, int | None, int, str | None, str 
 class _Worker:
     index: int
     process: BaseProcess
-    conn: Connection
+    channel: LoopChannel = field(init=False)
     ready: bool = False
     dying: bool = False
     current: str | None = None
@@ -95,18 +99,25 @@ class WorkerPool:
 
     def _spawn(self, index: int) -> None:
         assert self._loop is not None
-        parent_conn, child_conn = self._mp.Pipe(duplex=True)
+        parent_sock, child_sock = channel_pair()
         process = self._mp.Process(
             target=worker_main,
-            args=(self._registry, child_conn, os.getpid()),
+            args=(self._registry, child_sock, os.getpid()),
             name=f"eoproc-worker-{index}",
             daemon=True,
         )
-        process.start()
-        child_conn.close()
-        worker = _Worker(index, process, parent_conn)
+        try:
+            process.start()
+        finally:
+            child_sock.close()
+        worker = _Worker(index, process)
+        worker.channel = LoopChannel(
+            parent_sock,
+            self._loop,
+            partial(self._handle, worker),
+            partial(self._on_broken, worker),
+        )
         self._workers.append(worker)
-        self._loop.add_reader(parent_conn.fileno(), self._on_readable, worker)
         self._loop.add_reader(process.sentinel, self._on_exit, worker)
 
     async def close(self) -> list[str]:
@@ -117,7 +128,7 @@ class WorkerPool:
         for worker in list(self._workers):
             if worker.current is None and not worker.queue and worker.ready:
                 with contextlib.suppress(OSError):
-                    worker.conn.send(("stop",))
+                    worker.channel.send(("stop",))
             else:
                 self._terminate(worker)
         everyone = [*self._workers, *self._dying]
@@ -179,8 +190,8 @@ class WorkerPool:
             batches.setdefault(worker, []).append(spec)
         for worker, batch in batches.items():
             try:
-                worker.conn.send(("run", batch))
-            except OSError:
+                worker.channel.send(("run", batch))
+            except OSError:  # its exit or broken channel hands the batch back to the pool
                 log.warning("worker %s is gone; its jobs go back to the pool", worker.index)
         self._update_idle()
 
@@ -210,7 +221,7 @@ class WorkerPool:
                     worker.queue.remove(spec)
                     worker.cancelled.add(job_id)
                     with contextlib.suppress(OSError):
-                        worker.conn.send(("cancel", job_id))
+                        worker.channel.send(("cancel", job_id))
                     self._update_idle()
                     return True
         return False
@@ -230,12 +241,30 @@ class WorkerPool:
 
     # -- messages from workers ---------------------------------------------------
 
-    def _on_readable(self, worker: _Worker) -> None:
-        try:
-            while worker.conn.poll():
-                self._handle(worker, worker.conn.recv())
-        except (EOFError, OSError):
-            self._remove_reader(worker)
+    def _on_broken(self, worker: _Worker, reason: str | None) -> None:
+        """The channel of ``worker`` ended: it closed (``reason`` ``None``) or broke."""
+        if self._closing or worker.dying:
+            return
+        if reason is None:  # normally the worker is exiting: its exit says why
+            assert self._loop is not None
+            self._loop.call_later(EXIT_WAIT, self._check_exited, worker)
+            return
+        self._lose(worker, reason)
+
+    def _check_exited(self, worker: _Worker) -> None:
+        if worker in self._workers and not worker.dying and worker.process.is_alive():
+            self._lose(worker, "the worker closed it but did not exit")
+
+    def _lose(self, worker: _Worker, reason: str) -> None:
+        """Fail the job of a worker whose channel broke, and replace the worker."""
+        log.error("worker %s: the channel to the pool broke: %s", worker.index, reason)
+        job_id = worker.current
+        worker.current = None
+        self._terminate(worker)
+        if job_id is not None and job_id not in worker.cancelled:
+            message = BROKEN_MESSAGE.format(reason=reason)
+            self._on_done(job_id, "failed", message, None, _now(), None, None)
+        self._update_idle()
 
     def _start(self, worker: _Worker, job_id: str) -> None:
         if worker.dying:  # its queue went back to the pool; the job runs elsewhere
@@ -311,24 +340,17 @@ class WorkerPool:
     def _kill(self, worker: _Worker) -> None:
         _signal(worker, _SIGKILL)
 
-    def _remove_reader(self, worker: _Worker) -> None:
-        if self._loop is not None:
-            with contextlib.suppress(OSError, ValueError):
-                self._loop.remove_reader(worker.conn.fileno())
-
     def _forget(self, worker: _Worker) -> None:
-        self._remove_reader(worker)
+        worker.channel.close()
         if self._loop is not None:
             with contextlib.suppress(OSError, ValueError):
                 self._loop.remove_reader(worker.process.sentinel)
         if worker in self._workers:
             self._workers.remove(worker)
-        worker.conn.close()
 
     def _on_exit(self, worker: _Worker) -> None:
         """A worker process ended (terminated by us, or died)."""
-        with contextlib.suppress(OSError, EOFError):
-            self._on_readable(worker)  # take what it said before it went
+        worker.channel.read()  # take what it said before it went
         self._forget(worker)
         self._dying.discard(worker)
         worker.process.join(0.1)

@@ -4,7 +4,7 @@ Started with the ``spawn`` context (a fresh interpreter: no inherited sockets
 or signal handlers). It dies with its parent: ``PR_SET_PDEATHSIG`` on Linux,
 and a watchdog thread that exits when the parent is gone.
 
-Protocol on the duplex pipe (tuples):
+Protocol on the channel (:mod:`.channel`: framed pickles of any size, tuples):
 
 parent → worker
     ``("run", [JobSpec, ...])`` queue jobs; ``("cancel", job_id)`` drop a queued
@@ -26,15 +26,16 @@ import json
 import os
 import pickle
 import signal
+import socket
 import sys
 import threading
 import time
 import traceback
 from collections import deque
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .channel import BlockingChannel
 from .results import encode_results
 
 PROGRESS_INTERVAL = 0.05
@@ -71,7 +72,7 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 
 class _Worker:
-    def __init__(self, registry: Any, conn: Connection, parent_pid: int) -> None:
+    def __init__(self, registry: Any, conn: BlockingChannel, parent_pid: int) -> None:
         self.registry = registry
         self.conn = conn
         self.parent_pid = parent_pid
@@ -204,8 +205,9 @@ class _Worker:
                     self._report_locked()
 
 
-def worker_main(registry_pickle: bytes, conn: Connection, parent_pid: int) -> None:
-    """Entry point of a worker process."""
+def worker_main(registry_pickle: bytes, sock: socket.socket, parent_pid: int) -> None:
+    """Entry point of a worker process (``sock``: its end of the channel to the pool)."""
+    conn = BlockingChannel(sock)
     _die_with_parent()
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(1)
@@ -222,5 +224,5 @@ def worker_main(registry_pickle: bytes, conn: Connection, parent_pid: int) -> No
     worker = _Worker(registry, conn, parent_pid)
     threading.Thread(target=worker.watchdog, name="eoproc-watchdog", daemon=True).start()
     conn.send(("ready", os.getpid()))
-    with contextlib.suppress(EOFError, OSError):  # the parent closed the pipe
+    with contextlib.suppress(EOFError, OSError):  # the parent closed the channel
         worker.loop()
