@@ -9,7 +9,9 @@ through three callbacks, all called on the event loop:
 
 - ``on_progress(job_id, percent, message)`` while a job runs;
 - ``on_done(job_id, status, message, started, finished, results_json,
-  error_json)`` once it ended (status ``successful``, ``failed`` or ``dismissed``);
+  error_json)`` once it ended (status ``successful``, ``failed`` or ``dismissed``,
+  or :data:`LOST` when whatever ran it died: the service re-queues a retry-safe
+  job with attempts left, and fails the others);
 - ``on_capacity()`` when the executor can take more jobs.
 """
 
@@ -23,6 +25,9 @@ from .worker import JobSpec
 ProgressCallback = Callable[[str, int | None, str | None], None]
 DoneCallback = Callable[[str, str, str | None, int | None, int, str | None, str | None], None]
 CapacityCallback = Callable[[], None]
+
+LOST = "lost"
+"""The status an executor reports for a job interrupted by the death of its worker."""
 
 EXECUTORS = ("local", "dask")
 """Names accepted by :func:`executor_factory` (``eoproc-server run --executor``)."""

@@ -18,6 +18,8 @@ import sqlalchemy as sa
 
 from eoproc.models import JobStatus
 
+from .store import REQUEUED_MESSAGE
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -43,7 +45,23 @@ _jobs = sa.table(
     sa.column("owner", sa.String),
     sa.column("error", sa.Text),
     sa.column("lease_until", sa.BigInteger),
+    sa.column("progress", sa.Integer),
+    sa.column("attempts", sa.Integer),
+    sa.column("retries", sa.Integer),
 )
+
+
+def requeue_values(message: str, now: int) -> dict[str, Any]:
+    """The values that put an interrupted running job back in the queue."""
+    return {
+        "status": JobStatus.accepted.value,
+        "message": REQUEUED_MESSAGE.format(reason=message.rstrip(".")),
+        "progress": None,
+        "started": None,
+        "owner": None,
+        "lease_until": None,
+        "updated": now,
+    }
 
 
 @runtime_checkable
@@ -64,7 +82,8 @@ class LeasedStore(Protocol):
         ...
 
     async def reap(self, now: int, message: str = LOST_MESSAGE) -> list[str]:
-        """Fail the running jobs whose lease ran out; their ids."""
+        """Fail the running jobs whose lease ran out (re-queue those with attempts left,
+        see :attr:`~eoproc.jobs.store.Outcome.retry`); the ids of those failed."""
         ...
 
     async def purge(self, before: int, limit: int = _CHUNK) -> list[str]:
@@ -122,20 +141,20 @@ class LeaseQueries:
         return await self._call(self._renew_sync, owner, now)
 
     def _reap_sync(self, now: int, message: str) -> list[str]:
-        stmt = (
-            sa.update(_jobs)
-            .where(_jobs.c.status == _RUNNING, _jobs.c.lease_until < now)
-            .values(
-                status=JobStatus.failed.value,
-                message=message,
-                finished=now,
-                updated=now,
-                duration=(now - _jobs.c.started) / 1_000_000.0,
-                error=json.dumps({"message": message, "type": "JobLost"}),
-            )
-            .returning(_jobs.c.id)
+        lost = sa.update(_jobs).where(_jobs.c.status == _RUNNING, _jobs.c.lease_until < now)
+        requeue = lost.where(_jobs.c.attempts <= _jobs.c.retries).values(
+            **requeue_values(message, now)
         )
+        stmt = lost.values(
+            status=JobStatus.failed.value,
+            message=message,
+            finished=now,
+            updated=now,
+            duration=(now - _jobs.c.started) / 1_000_000.0,
+            error=json.dumps({"message": message, "type": "JobLost"}),
+        ).returning(_jobs.c.id)
         with self._write() as conn:
+            conn.execute(requeue)
             return [row[0] for row in conn.execute(stmt)]
 
     async def reap(self, now: int, message: str = LOST_MESSAGE) -> list[str]:

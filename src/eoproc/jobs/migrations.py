@@ -120,11 +120,17 @@ def _v4_user_id(conn: sa.Connection) -> None:
     create_index(conn, "ix_eoproc_jobs_user_created", "user_id", "created", "id")
 
 
+def _v5_attempts(conn: sa.Connection) -> None:
+    add_column(conn, sa.Column("attempts", sa.Integer, nullable=False, server_default="0"))
+    add_column(conn, sa.Column("retries", sa.Integer, nullable=False, server_default="0"))
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "jobs table", _v1_jobs),
     Step(2, "jobs.response: the response mode of the execute request (raw results)", _v2_response),
     Step(3, "jobs.lease_until: leases of running jobs; index on finished (retention)", _v3_leases),
     Step(4, "jobs.user_id: the user owning each job (authentication)", _v4_user_id),
+    Step(5, "jobs.attempts, jobs.retries: runs so far, re-runs allowed", _v5_attempts),
 )
 
 SCHEMA_VERSION = STEPS[-1].version

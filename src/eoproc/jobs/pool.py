@@ -24,6 +24,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from .channel import LoopChannel, channel_pair
+from .executor import LOST
 from .worker import JobSpec, worker_main
 
 log = logging.getLogger(__name__)
@@ -263,7 +264,7 @@ class WorkerPool:
         self._terminate(worker)
         if job_id is not None and job_id not in worker.cancelled:
             message = BROKEN_MESSAGE.format(reason=reason)
-            self._on_done(job_id, "failed", message, None, _now(), None, None)
+            self._on_done(job_id, LOST, message, None, _now(), None, None)
         self._update_idle()
 
     def _start(self, worker: _Worker, job_id: str) -> None:
@@ -364,7 +365,7 @@ class WorkerPool:
         self._replace(worker)
         if worker.current is not None:
             message = f"The worker process running the job exited unexpectedly (exit code {code})."
-            self._on_done(worker.current, "failed", message, None, _now(), None, None)
+            self._on_done(worker.current, LOST, message, None, _now(), None, None)
         self._update_idle()
 
     def _replace(self, worker: _Worker) -> None:

@@ -40,7 +40,7 @@ from eoproc.server.service import (
     ServiceUnavailable,
 )
 
-from .executor import Executor, check_executor, executor_factory
+from .executor import LOST, Executor, check_executor, executor_factory
 from .keeper import JobKeeper, KeeperHooks, recover
 from .leases import LeasedStore
 from .store import (
@@ -133,6 +133,7 @@ class LocalJobService:
         self._writer: BatchWriter | None = None
         self._ended: dict[str, asyncio.Future[JobRecord | None]] = {}
         self._finish_times: deque[float] = deque(maxlen=500)
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- life cycle --------------------------------------------------------------
 
@@ -214,7 +215,11 @@ class LocalJobService:
         try:
             failed = await recover(store, STOPPED_MESSAGE)
             if failed:
-                log.warning("%d job(s) were running when the server stopped; marked failed", failed)
+                log.warning(
+                    "%d job(s) were running when the server stopped; marked failed "
+                    "(re-queued if retry-safe with attempts left)",
+                    failed,
+                )
             make_executor = executor_factory(self.executor, scheduler=self.dask_scheduler)
             pool = make_executor(
                 registry_pickle,
@@ -352,7 +357,13 @@ class LocalJobService:
         except (TypeError, ValueError):
             inputs_json = json.dumps(request.model_dump(mode="json", by_alias=True)["inputs"])
         job = NewJob(
-            str(uuid.uuid4()), process_id, now_us(), inputs_json, outputs_json, user_id=owner
+            str(uuid.uuid4()),
+            process_id,
+            now_us(),
+            inputs_json,
+            outputs_json,
+            user_id=owner,
+            retries=self._retries(process_id),
         )
         if request.response is not None:
             job = dataclasses.replace(job, response=ResponseType(request.response).value)
@@ -380,6 +391,11 @@ class LocalJobService:
         if record is not None:  # the service stopped meanwhile
             return status_info(record)
         return await self.get_job(job.id)
+
+    def _retries(self, process_id: str) -> int:
+        """How often a job of ``process_id`` may run again after an interruption."""
+        retries = getattr(self.registry, "retries", None)
+        return int(retries(process_id)) if callable(retries) else 0
 
     def _throughput(self) -> float:
         """Jobs finished per second, recently."""
@@ -512,12 +528,16 @@ class LocalJobService:
         results_json: str | None,
         error_json: str | None,
     ) -> None:
+        lost = status == LOST
+        if lost:
+            status = JobStatus.failed.value
         if status == JobStatus.failed and error_json is None:
             error_json = json.dumps({"message": message})
         assert self._writer is not None
         self._writer.outcome(
             Outcome(
                 id=job_id,
+                retry=lost,
                 status=JobStatus(status),
                 message=message,
                 started=started,
@@ -530,8 +550,35 @@ class LocalJobService:
 
     def _on_written(self, outcomes: list[Outcome]) -> None:
         self._finish_times.extend([time.monotonic()] * len(outcomes))
+        retried = [outcome.id for outcome in outcomes if outcome.retry]
         for outcome in outcomes:
-            self._job_ended(outcome.id)
+            if not outcome.retry:
+                self._job_ended(outcome.id)
+        if retried:
+            task = asyncio.create_task(self._after_retry(retried))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _after_retry(self, job_ids: list[str]) -> None:
+        """Interrupted jobs were re-queued or failed: count the queue, end the failed ones."""
+        try:
+            statuses = {job_id: await self.store.get(job_id) for job_id in job_ids}
+        except StoreUnavailable as exc:
+            log.warning("cannot look up re-queued jobs: %s", exc)
+            return
+        for job_id, record in statuses.items():
+            if record is None or record.status.is_final:
+                self._job_ended(job_id)
+            elif record.status == JobStatus.accepted and self._writer is not None:
+                log.warning(
+                    "job %s (%s) re-queued after an interruption (%d of %d attempts made)",
+                    job_id,
+                    record.process_id,
+                    record.attempts,
+                    record.retries + 1,
+                )
+                self._writer.queued += 1
+                self._writer.wake()
 
     def _time_out(self, job_id: str) -> None:
         """Stop a job that ran past :attr:`job_timeout` and fail it."""

@@ -21,8 +21,9 @@ from eoproc.models import JobStatus
 from eoproc.server.service import JobQuery
 
 from . import migrations
-from .leases import LeaseQueries
+from .leases import LeaseQueries, requeue_values
 from .store import (
+    REQUEUED_MESSAGE,
     ClaimedJob,
     JobRecord,
     StoreUnavailable,
@@ -57,6 +58,8 @@ jobs = sa.Table(
     sa.Column("response", sa.String(16)),
     sa.Column("lease_until", sa.BigInteger),
     sa.Column("user_id", sa.String(255)),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("retries", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_eoproc_jobs_created", "created", "id"),
     sa.Index("ix_eoproc_jobs_status_created", "status", "created", "id"),
     sa.Index("ix_eoproc_jobs_process_created", "process_id", "created", "id"),
@@ -77,6 +80,8 @@ _SUMMARY = (
     jobs.c.finished,
     jobs.c.updated,
     jobs.c.user_id,
+    jobs.c.attempts,
+    jobs.c.retries,
 )
 _FULL = (*_SUMMARY, jobs.c.inputs, jobs.c.outputs, jobs.c.results, jobs.c.error, jobs.c.response)
 _ACTIVE = (JobStatus.accepted.value, JobStatus.running.value)
@@ -112,6 +117,26 @@ _OUTCOME = (
 )
 
 
+_HAS_ATTEMPTS_LEFT = jobs.c.attempts <= jobs.c.retries
+_REQUEUE = (
+    sa.update(jobs)
+    .where(
+        jobs.c.id == sa.bindparam("b_id"),
+        jobs.c.status == JobStatus.running.value,
+        _HAS_ATTEMPTS_LEFT,
+    )
+    .values(
+        status=JobStatus.accepted.value,
+        message=sa.bindparam("b_message", type_=sa.Text),
+        progress=None,
+        started=None,
+        owner=None,
+        lease_until=None,
+        updated=sa.bindparam("b_updated", type_=sa.BigInteger),
+    )
+)
+
+
 def _record(row: Any) -> JobRecord:
     full = len(row) > len(_SUMMARY)
     return JobRecord(
@@ -125,11 +150,13 @@ def _record(row: Any) -> JobRecord:
         finished=row[7],
         updated=row[8],
         user_id=row[9],
-        inputs_json=row[10] if full else None,
-        outputs_json=row[11] if full else None,
-        results_json=row[12] if full else None,
-        error_json=row[13] if full else None,
-        response=row[14] if full else None,
+        attempts=row[10],
+        retries=row[11],
+        inputs_json=row[12] if full else None,
+        outputs_json=row[13] if full else None,
+        results_json=row[14] if full else None,
+        error_json=row[15] if full else None,
+        response=row[16] if full else None,
     )
 
 
@@ -194,6 +221,7 @@ class SqlJobStore(LeaseQueries):
                 owner=sa.bindparam("b_owner", type_=sa.String),
                 lease_until=now + sa.bindparam("b_lease", type_=sa.BigInteger),
                 message="Running",
+                attempts=jobs.c.attempts + 1,
             )
             .returning(jobs.c.id, jobs.c.process_id, jobs.c.inputs, jobs.c.outputs, jobs.c.created)
         )
@@ -258,6 +286,7 @@ class SqlJobStore(LeaseQueries):
                             "outputs": job.outputs_json,
                             "response": job.response,
                             "user_id": job.user_id,
+                            "retries": job.retries,
                         }
                         for job in batch.inserts
                     ],
@@ -268,6 +297,21 @@ class SqlJobStore(LeaseQueries):
                     [
                         {"b_id": job_id, "b_progress": pct, "b_message": msg, "b_updated": now}
                         for job_id, (pct, msg) in batch.progress.items()
+                    ],
+                )
+            retried = [o for o in batch.outcomes if o.retry]
+            if retried:  # those with attempts left go back to the queue, the others end
+                conn.execute(
+                    _REQUEUE,
+                    [
+                        {
+                            "b_id": o.id,
+                            "b_message": REQUEUED_MESSAGE.format(
+                                reason=(o.message or "interrupted").rstrip(".")
+                            ),
+                            "b_updated": now,
+                        }
+                        for o in retried
                     ],
                 )
             if batch.outcomes:
@@ -336,6 +380,7 @@ class SqlJobStore(LeaseQueries):
             if not job_ids:
                 return 0
             stmt = stmt.where(jobs.c.id.in_(list(job_ids)))
+        requeue = stmt.where(_HAS_ATTEMPTS_LEFT).values(**requeue_values(message, now))
         stmt = stmt.values(
             status=JobStatus.failed.value,
             message=message,
@@ -345,7 +390,7 @@ class SqlJobStore(LeaseQueries):
             error=error,
         )
         with self._write() as conn:
-            return conn.execute(stmt).rowcount
+            return int(conn.execute(requeue).rowcount) + int(conn.execute(stmt).rowcount)
 
     async def fail_running(
         self, message: str, now: int, job_ids: Sequence[str] | None = None

@@ -24,6 +24,8 @@ from eoproc.models import JobStatus
 from eoproc.server.service import JobQuery
 
 STOPPED_MESSAGE = "The server stopped while the job was running."
+REQUEUED_MESSAGE = "Re-queued after an interruption ({reason})"
+"""The message of a retry-safe job put back in the queue (``reason``: what happened)."""
 
 
 def now_us() -> int:
@@ -78,6 +80,8 @@ class NewJob:
     """The execute request's ``response`` (``raw``/``document``), if it gave one."""
     user_id: str | None = None
     """The user who owns the job (``None``: created without authentication)."""
+    retries: int = 0
+    """How often the job may run again after an interruption (retry-safe processes)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,9 @@ class Outcome:
     progress: int | None = None
     results_json: str | None = None
     error_json: str | None = None
+    retry: bool = False
+    """The job was interrupted (its worker died): re-queue it instead while it has
+    attempts left (``attempts <= retries``); else this outcome applies."""
 
 
 @dataclass
@@ -145,6 +152,10 @@ class JobRecord:
     error_json: str | None = None
     response: str | None = None
     user_id: str | None = None
+    attempts: int = 0
+    """How often the job started."""
+    retries: int = 0
+    """How often it may run again after an interruption."""
 
 
 @runtime_checkable
@@ -187,7 +198,8 @@ class JobStore(Protocol):
     async def fail_running(
         self, message: str, now: int, job_ids: Sequence[str] | None = None
     ) -> int:
-        """Mark running jobs (all, or those listed) ``failed`` with ``message``."""
+        """Mark running jobs (all, or those listed) ``failed`` with ``message``; re-queue
+        instead those with attempts left (retry-safe). How many changed."""
         ...
 
     async def count(self, status: JobStatus) -> int:

@@ -38,6 +38,9 @@ def status_info(record: JobRecord) -> StatusInfo:
         fields["finished"] = to_datetime(record.finished)
     if record.progress is not None:
         fields["progress"] = record.progress
+    if record.retries > 0:  # a retry-safe process: which run this is, of how many allowed
+        fields["attempt"] = record.attempts
+        fields["maxAttempts"] = record.retries + 1
     return StatusInfo(**fields)
 
 

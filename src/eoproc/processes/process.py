@@ -52,7 +52,10 @@ class Process:
         outputs: Mapping[str, Mapping[str, Any]] | None = None,
         job_control_options: Sequence[str] | None = None,
         keywords: Sequence[str] | None = None,
+        retries: int = 0,
     ) -> None:
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise ValueError(f"retries must be a whole number >= 0, not {retries!r}")
         self._options: dict[str, Any] = {
             "id": id,
             "title": title,
@@ -62,7 +65,11 @@ class Process:
             "outputs": outputs,
             "job_control_options": job_control_options,
             "keywords": keywords,
+            "retries": retries,
         }
+        self.retries = retries
+        """How often a job is run again after its worker, server or replica died (0: never;
+        only for retry-safe functions: running one twice must do no harm)."""
         self.function = function
         self.id: str = id or function.__name__
         self.title = title

@@ -65,6 +65,7 @@ class ProcessRegistry:
         outputs: Mapping[str, Mapping[str, Any]] | None = None,
         job_control_options: Sequence[str] | None = None,
         keywords: Sequence[str] | None = None,
+        retries: int = 0,
     ) -> Callable[[F], F]: ...
 
     def process(self, function: Callable[..., Any] | None = None, /, **options: Any) -> Any:
@@ -82,6 +83,9 @@ class ProcessRegistry:
                 names the single output; several keys split a returned mapping.
             job_control_options: Default: sync-execute, async-execute, dismiss.
             keywords: Keywords of the process.
+            retries: For a retry-safe function (running it again does no harm): how often a
+                job interrupted by the death of its worker, server or replica is run again
+                (default 0: at most once, an interrupted job fails).
         """
         if function is not None:
             if not callable(function):
@@ -127,6 +131,10 @@ class ProcessRegistry:
     def validate_inputs(self, process_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         """Typed values of ``inputs``; :class:`InputValidationError` lists every problem."""
         return self.get(process_id).validate_inputs(inputs)
+
+    def retries(self, process_id: str) -> int:
+        """How often a job of ``process_id`` may run again after an interruption."""
+        return self.get(process_id).retries
 
     def check_outputs(self, process_id: str, outputs: Collection[str] | None) -> list[str]:
         """The requested output ids (all when ``None``); raises on unknown ones."""
