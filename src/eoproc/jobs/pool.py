@@ -259,13 +259,26 @@ class WorkerPool:
     def _lose(self, worker: _Worker, reason: str) -> None:
         """Fail the job of a worker whose channel broke, and replace the worker."""
         log.error("worker %s: the channel to the pool broke: %s", worker.index, reason)
-        job_id = worker.current
-        worker.current = None
+        held = self._take_held(worker)
         self._terminate(worker)
-        if job_id is not None and job_id not in worker.cancelled:
-            message = BROKEN_MESSAGE.format(reason=reason)
-            self._on_done(job_id, LOST, message, None, _now(), None, None)
+        for job_id in held:
+            self._on_done(
+                job_id, LOST, BROKEN_MESSAGE.format(reason=reason), None, _now(), None, None
+            )
         self._update_idle()
+
+    @staticmethod
+    def _take_held(worker: _Worker) -> list[str]:
+        """The jobs a lost worker held: its current one and those queued in it.
+
+        A queued job may have started unnoticed (a worker reports short jobs in
+        batches), so none of them is handed to another worker: at most once.
+        """
+        held = [] if worker.current is None else [worker.current]
+        held += [spec.id for spec in worker.queue]
+        worker.current = None
+        worker.queue.clear()
+        return [job_id for job_id in held if job_id not in worker.cancelled]
 
     def _start(self, worker: _Worker, job_id: str) -> None:
         if worker.dying:  # its queue went back to the pool; the job runs elsewhere
@@ -362,10 +375,11 @@ class WorkerPool:
         log.warning("worker %s exited unexpectedly (exit code %s)", worker.index, code)
         if not worker.ready:
             self._failures += 1
+        held = self._take_held(worker)
         self._replace(worker)
-        if worker.current is not None:
-            message = f"The worker process running the job exited unexpectedly (exit code {code})."
-            self._on_done(worker.current, LOST, message, None, _now(), None, None)
+        message = f"The worker process running the job exited unexpectedly (exit code {code})."
+        for job_id in held:
+            self._on_done(job_id, LOST, message, None, _now(), None, None)
         self._update_idle()
 
     def _replace(self, worker: _Worker) -> None:
