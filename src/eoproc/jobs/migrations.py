@@ -125,12 +125,19 @@ def _v5_attempts(conn: sa.Connection) -> None:
     add_column(conn, sa.Column("retries", sa.Integer, nullable=False, server_default="0"))
 
 
+def _v6_idempotency(conn: sa.Connection) -> None:
+    from .idempotency import create_keys_table
+
+    create_keys_table(conn)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "jobs table", _v1_jobs),
     Step(2, "jobs.response: the response mode of the execute request (raw results)", _v2_response),
     Step(3, "jobs.lease_until: leases of running jobs; index on finished (retention)", _v3_leases),
     Step(4, "jobs.user_id: the user owning each job (authentication)", _v4_user_id),
     Step(5, "jobs.attempts, jobs.retries: runs so far, re-runs allowed", _v5_attempts),
+    Step(6, "idempotency keys of job submissions (Idempotency-Key)", _v6_idempotency),
 )
 
 SCHEMA_VERSION = STEPS[-1].version

@@ -29,6 +29,12 @@ from eoproc.models import (
     ResponseType,
     StatusInfo,
 )
+from eoproc.server.idempotency import (
+    KEY_LIFETIME,
+    IdempotentRequest,
+    idempotent_request,
+    reused,
+)
 from eoproc.server.service import (
     InvalidInput,
     JobGone,
@@ -41,6 +47,7 @@ from eoproc.server.service import (
 )
 
 from .executor import LOST, Executor, check_executor, executor_factory
+from .idempotency import KeyedInserts
 from .keeper import JobKeeper, KeeperHooks, recover
 from .leases import LeasedStore
 from .store import (
@@ -367,6 +374,9 @@ class LocalJobService:
         )
         if request.response is not None:
             job = dataclasses.replace(job, response=ResponseType(request.response).value)
+        keyed = idempotent_request.get()
+        if keyed is not None and isinstance(self.store, KeyedInserts):
+            return await self._execute_keyed(job, keyed, owner, wait)
         ended = self._ended_future(job.id) if wait else None
         inserted = self._writer.insert(job)
         try:
@@ -391,6 +401,41 @@ class LocalJobService:
         if record is not None:  # the service stopped meanwhile
             return status_info(record)
         return await self.get_job(job.id)
+
+    async def _execute_keyed(
+        self, job: NewJob, keyed: IdempotentRequest, owner: str | None, wait: bool
+    ) -> StatusInfo:
+        """Submit ``job`` under an idempotency key: a key seen before answers its job."""
+        assert self._writer is not None and isinstance(self.store, KeyedInserts)
+        ended = self._ended_future(job.id) if wait else None
+        expired = now_us() - round(KEY_LIFETIME * 1_000_000)
+        try:
+            with store_errors():
+                found = await self.store.insert_keyed(
+                    job, owner or "", keyed.key, keyed.fingerprint, expired
+                )
+        except BaseException:
+            self._ended.pop(job.id, None)
+            raise
+        if found.fingerprint != keyed.fingerprint:
+            self._ended.pop(job.id, None)
+            raise reused(keyed.key)
+        if found.created:
+            self._writer.queued += 1
+            self._writer.wake()
+        elif ended is not None:
+            self._ended.pop(job.id, None)
+            ended = self._ended_future(found.job_id)
+        if ended is not None:
+            with store_errors():
+                record = await self.store.get(found.job_id)
+            if record is not None and not record.status.is_final:
+                record = await asyncio.shield(ended)
+            if ended.done():
+                self._ended.pop(found.job_id, None)
+            if record is not None:
+                return status_info(record)
+        return await self.get_job(found.job_id)
 
     def _retries(self, process_id: str) -> int:
         """How often a job of ``process_id`` may run again after an interruption."""

@@ -21,11 +21,13 @@ from eoproc.models import JobStatus
 from eoproc.server.service import JobQuery
 
 from . import migrations
+from .idempotency import IdempotencyQueries
 from .leases import LeaseQueries, requeue_values
 from .store import (
     REQUEUED_MESSAGE,
     ClaimedJob,
     JobRecord,
+    NewJob,
     StoreUnavailable,
     WriteBatch,
     decode_cursor,
@@ -160,7 +162,7 @@ def _record(row: Any) -> JobRecord:
     )
 
 
-class SqlJobStore(LeaseQueries):
+class SqlJobStore(LeaseQueries, IdempotencyQueries):
     """Every query of the job store, on one long-lived SQLAlchemy connection."""
 
     def __init__(self, url: str, results_root: Path, *, auto_migrate: bool = True) -> None:
@@ -268,29 +270,32 @@ class SqlJobStore(LeaseQueries):
 
     # -- writes ------------------------------------------------------------------
 
+    def _insert_jobs(self, conn: sa.Connection, new_jobs: list[NewJob]) -> None:
+        conn.execute(
+            jobs.insert(),
+            [
+                {
+                    "id": job.id,
+                    "process_id": job.process_id,
+                    "status": JobStatus.accepted.value,
+                    "created": job.created,
+                    "updated": job.created,
+                    "inputs": job.inputs_json,
+                    "outputs": job.outputs_json,
+                    "response": job.response,
+                    "user_id": job.user_id,
+                    "retries": job.retries,
+                }
+                for job in new_jobs
+            ],
+        )
+
     def _apply_sync(self, batch: WriteBatch) -> list[ClaimedJob]:
         now = now_us()
         claimed: list[ClaimedJob] = []
         with self._write() as conn:
             if batch.inserts:
-                conn.execute(
-                    jobs.insert(),
-                    [
-                        {
-                            "id": job.id,
-                            "process_id": job.process_id,
-                            "status": JobStatus.accepted.value,
-                            "created": job.created,
-                            "updated": job.created,
-                            "inputs": job.inputs_json,
-                            "outputs": job.outputs_json,
-                            "response": job.response,
-                            "user_id": job.user_id,
-                            "retries": job.retries,
-                        }
-                        for job in batch.inserts
-                    ],
-                )
+                self._insert_jobs(conn, batch.inserts)
             if batch.progress:
                 conn.execute(
                     _PROGRESS,

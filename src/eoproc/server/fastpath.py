@@ -68,6 +68,7 @@ class FastPath:
                 headers.get("content-type"),
                 headers.get("prefer"),
                 body,
+                headers.get("idempotency-key"),
             )
         except ServiceError as exc:
             response = service_error_response(exc, scope["path"], debug=self.debug)

@@ -16,6 +16,7 @@ from eoproc.models import ExecuteRequest, ProcessDescription, ResponseType
 
 from . import links as L
 from .execution import parse_execute_body, prefers_async, raw_response, run_async
+from .idempotency import IdempotentRequest, check_key, fingerprint, idempotent_request
 from .service import KeepsExecuteRequests, ResultFile, Service
 
 #: Seconds a process description is reused for execution requests.
@@ -65,10 +66,29 @@ async def execute_process(
     content_type: str | None,
     prefer: str | None,
     body: bytes,
+    idempotency_key: str | None = None,
 ) -> Response:
     """``POST /processes/{id}/execution`` per the standard's execution rules."""
+    key = check_key(idempotency_key)
     process = processes.get(process_id)
     request = parse_execute_body(content_type, body)
+    if key is None:
+        return await _execute(service, process_id, process, base, prefer, request)
+    token = idempotent_request.set(IdempotentRequest(key, fingerprint(process_id, request)))
+    try:
+        return await _execute(service, process_id, process, base, prefer, request)
+    finally:
+        idempotent_request.reset(token)
+
+
+async def _execute(
+    service: Service,
+    process_id: str,
+    process: ProcessDescription,
+    base: str,
+    prefer: str | None,
+    request: ExecuteRequest,
+) -> Response:
     wants_async = prefers_async(prefer)
     if run_async(process, wants_async):
         job = await service.execute(process_id, request, wait=False)

@@ -25,6 +25,7 @@ _ERROR_TEXT = {
     410: "The job was dismissed already",
     413: "Request body too large",
     415: "Unsupported media type",
+    422: "The Idempotency-Key was used before with another request",
     500: "Internal error, or the failed job's error",
     503: "Service unavailable (queue full or shutting down); see Retry-After",
 }

@@ -148,9 +148,9 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
         responses={
             201: {"description": "Job created (asynchronous execution)", "model": StatusInfo},
             204: {"description": "Results by reference (raw), as Link headers"},
-            **errors(400, 404, 413, 415, 503),
+            **errors(400, 404, 413, 415, 422, 503),
         },
-        openapi_extra={"requestBody": EXECUTE_BODY},
+        openapi_extra={"requestBody": EXECUTE_BODY, "parameters": [IDEMPOTENCY_KEY_PARAMETER]},
     )
     async def execute(processID: str, request: Request) -> Response:
         return await execute_process(
@@ -161,6 +161,7 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
             request.headers.get("content-type"),
             request.headers.get("prefer"),
             await request.body(),
+            request.headers.get("idempotency-key"),
         )
 
     @router.get(
@@ -237,6 +238,23 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
         return _file_response(await service.get_result_file(jobID, outputID))
 
     return router
+
+
+IDEMPOTENCY_KEY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Makes a retried submission answer the job the first one created (per user, "
+        "remembered 24 hours); the same key with another request answers 422."
+    ),
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": "^[!-~]([ -~]*[!-~])?$",
+    },
+}
 
 
 def _page(limit: int, offset: int) -> list[tuple[str, str]]:
