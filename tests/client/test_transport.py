@@ -47,14 +47,18 @@ def test_retries_give_up_with_the_last_answer(app_url: str, app_state: AppState)
 
 
 @pytest.mark.parametrize("mode", ["async", "sync", "auto"])
-def test_execution_is_never_retried(mode: ExecutionMode, app_url: str, app_state: AppState) -> None:
-    with (
-        Client(api_url=f"{app_url}/flaky/", backoff_factor=0.01) as client,
-        pytest.raises(ClientError) as caught,
-    ):
-        client.execute_process("p", {"x": 1}, mode=mode)
-    assert caught.value.status == 503
-    assert app_state.hits["flaky POST /flaky/processes/p/execution"] == 1
+def test_execution_is_resent_under_one_idempotency_key(
+    mode: ExecutionMode, app_url: str, app_state: AppState
+) -> None:
+    with Client(api_url=f"{app_url}/flaky/", backoff_factor=0.01, retries=1) as client:
+        with pytest.raises(ClientError) as caught:
+            client.execute_process("p", {"x": 1}, mode=mode)
+        assert caught.value.status == 503
+        assert app_state.hits["flaky POST /flaky/processes/p/execution"] == 2  # 1 + retries
+        first, again = app_state.keys
+        assert first is not None and first == again  # a resend is the same submission
+        client.execute_process("p", {"x": 1}, mode="async")  # third try: 201
+    assert app_state.keys[2] is not None and app_state.keys[2] != first  # a new execute
 
 
 def test_retry_after_is_honoured(app_url: str, app_state: AppState) -> None:

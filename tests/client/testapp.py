@@ -47,6 +47,8 @@ class State:
     tokens: dict[str, float] = field(default_factory=dict)
     token_lifetime: int = 3600
     fail_first: int = 2
+    keys: list[str | None] = field(default_factory=list)
+    """The ``Idempotency-Key`` of every request to the flaky endpoints."""
     retry_after: str = "0"
     dismissed: set[str] = field(default_factory=set)
     polls: Counter[str] = field(default_factory=Counter)
@@ -148,6 +150,7 @@ def create_app(state: State) -> Starlette:
         kind = request.path_params["kind"]
         key = f"{kind} {request.method} {request.url.path}"
         state.hits[key] += 1
+        state.keys.append(request.headers.get("idempotency-key"))
         status = {"flaky": 503, "throttled": 429, "gateway": 502, "down": 503}[kind]
         if kind == "down" or state.hits[key] <= state.fail_first:
             return problem(

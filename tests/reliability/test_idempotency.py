@@ -125,3 +125,40 @@ def test_the_same_key_on_two_replicas_creates_one_job(cluster: Cluster) -> None:
         assert {r.status_code for r in responses} == {201}
         assert len({r.json()["jobID"] for r in responses}) == 1
         assert cluster.sql("SELECT count(*) FROM eoproc_jobs") == [(1,)]
+
+
+class DropFirstAnswer(httpx.HTTPTransport):
+    """Sends every request to the real server, but loses the answer of the first POST
+    (as a dropped connection would: the server made the job, the client never heard)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.posts: list[str | None] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        if request.method == "POST":
+            self.posts.append(request.headers.get("Idempotency-Key"))
+            if len(self.posts) == 1:
+                response.read()
+                response.close()
+                raise httpx.ReadError("connection dropped before the answer", request=request)
+        return response
+
+
+def test_the_client_resends_a_lost_submission_with_the_same_key(server: LiveServer) -> None:
+    from eoproc.client import Client
+
+    transport = DropFirstAnswer()
+    with server.client(timeout=60) as probe:
+        before = job_count(probe)
+    with Client(api_url=server.url, transport=transport) as client:
+        status = client.execute_process("echo", inputs={"string_input": "lost 201"})
+        again = client.execute_process("echo", inputs={"string_input": "lost 201"})
+    assert len(transport.posts) == 3  # the lost one, its resend, then a new execute
+    assert transport.posts[0] == transport.posts[1] != transport.posts[2]
+    assert transport.posts[0] is not None
+    with server.client(timeout=60) as probe:
+        assert job_count(probe) == before + 2  # one per execute, none for the resend
+        assert probe.get(f"/jobs/{status.jobID}").status_code == 200  # type: ignore[union-attr]
+    assert again.jobID != status.jobID  # type: ignore[union-attr]

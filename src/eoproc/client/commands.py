@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+IDEMPOTENCY_KEY = "Idempotency-Key"
+"""A request carrying this header is safe to resend whatever its method (a server that
+honours it answers the first request's job); :meth:`Client.execute_process` sends one."""
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
@@ -112,7 +115,8 @@ def send(call: Call, policy: RetryPolicy) -> Operation[httpx.Response]:
     attempt = 0
     while True:
         outcome = yield call
-        delay = policy.delay(call.method, attempt, outcome)
+        keyed = bool(call.headers) and IDEMPOTENCY_KEY in (call.headers or {})
+        delay = policy.delay("PUT" if keyed else call.method, attempt, outcome)
         if delay is None:
             break
         attempt += 1

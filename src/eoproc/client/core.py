@@ -8,12 +8,13 @@ run its operations with ``drivers.run_sync`` / ``drivers.run_async``.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
-from .commands import Call, Notify, Operation, RetryPolicy, Sleep, send
+from .commands import IDEMPOTENCY_KEY, Call, Notify, Operation, RetryPolicy, Sleep, send
 from .errors import ClientError, JobFailedError, JobTimeoutError
 from .payloads import (
     DateTimeFilter,
@@ -116,7 +117,10 @@ class ApiCore:
         )
         if mode not in ("async", "sync", "auto"):
             raise ValueError(f"mode must be 'async', 'sync' or 'auto', not {mode!r}")
-        headers = {"Prefer": "respond-async"} if mode == "async" else None
+        # a fresh key per execute, the same on every resend: a lost 201 never makes a second job
+        headers = {IDEMPOTENCY_KEY: uuid.uuid4().hex}
+        if mode == "async":
+            headers["Prefer"] = "respond-async"
         url = _path("processes", process_id) + "/execution"
         answer = check(
             (yield from send(Call("POST", url, json=body.to_dict(), headers=headers), self.retry))
