@@ -19,6 +19,9 @@ P = "https://eoproc.dev/problems"
 EXECUTE = "/processes/both/execution"
 
 
+J = {"headers": {"content-type": "application/json"}}
+
+
 @pytest.mark.parametrize(
     ("method", "url", "kwargs", "status", "type_"),
     [
@@ -30,9 +33,16 @@ EXECUTE = "/processes/both/execution"
             f"{P}/malformed-body",
         ),
         ("post", EXECUTE, {"json": [1, 2]}, 400, f"{P}/malformed-body"),
-        ("post", EXECUTE, {"content": b"[" * 100_000 + b"]" * 100_000}, 400, f"{P}/malformed-body"),
-        ("post", EXECUTE, {"content": b'{"x": "\xff"}'}, 400, f"{P}/malformed-body"),
-        ("post", EXECUTE, {"content": b""}, 400, f"{P}/malformed-body"),
+        (
+            "post",
+            EXECUTE,
+            {"content": b"[" * 100_000 + b"]" * 100_000, **J},
+            400,
+            f"{P}/malformed-body",
+        ),
+        ("post", EXECUTE, {"content": b'{"x": "\xff"}', **J}, 400, f"{P}/malformed-body"),
+        ("post", EXECUTE, {"content": b"", **J}, 400, f"{P}/malformed-body"),
+        ("post", EXECUTE, {"content": b"{}"}, 415, f"{P}/unsupported-media-type"),
         (
             "post",
             EXECUTE,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -23,23 +25,95 @@ from .links import JSON
 from .problems import MalformedBody, UnsupportedMediaType
 from .service import InvalidInput, ResultFile
 
-_JSON_TYPES = ("application/json", "text/json")
+_MAX_INT_DIGITS = 309
+"""Integers with more digits than this are outside the range of a JSON number (float)."""
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def check_json_media_type(content_type: str | None) -> None:
+    """Raise 415 unless ``content_type`` is JSON (``application/json`` or
+    ``application/*+json``) in UTF-8 (no ``charset``, or ``charset=utf-8``)."""
+    if not content_type:
+        raise UnsupportedMediaType(
+            "The execute request needs a Content-Type header: application/json."
+        )
+    media_type, _, params = content_type.partition(";")
+    media_type = media_type.strip().lower()
+    if media_type != "application/json" and not (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        raise UnsupportedMediaType(
+            f"The execute request must be JSON (Content-Type: application/json), "
+            f"not {media_type!r}."
+        )
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+            if charset not in ("utf-8", "utf8"):
+                raise UnsupportedMediaType(
+                    f"The execute request must be encoded in UTF-8, not {charset!r}."
+                )
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text[:40]} is outside the range of a JSON number")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise ValueError(f"the number {text[:40]}... is outside the range of a JSON number")
+    return int(text)
+
+
+def _check_strings(value: Any) -> None:
+    """Raise ``ValueError`` on a string holding a lone surrogate (not Unicode text)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("a string holds a lone surrogate (\\ud800-\\udfff)") from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def parse_json_body(body: bytes) -> Any:
+    """Strict JSON of a UTF-8 body: no NaN/Infinity, numbers in range, no lone surrogates."""
+    text = body.decode("utf-8")
+    document = json.loads(
+        text,
+        parse_constant=_no_constant,
+        parse_float=_finite_float,
+        parse_int=_bounded_int,
+    )
+    if _SURROGATE_ESCAPE.search(body):
+        _check_strings(document)
+    return document
 
 
 def parse_execute_body(content_type: str | None, body: bytes) -> ExecuteRequest:
     """The execute request of a POST body; raises a problem for any defect."""
-    if content_type:
-        media_type = content_type.split(";", 1)[0].strip().lower()
-        if media_type not in _JSON_TYPES and not media_type.endswith("+json"):
-            raise UnsupportedMediaType(
-                f"The execute request must be JSON (Content-Type: application/json), "
-                f"not {media_type!r}."
-            )
+    check_json_media_type(content_type)
     if not body.strip():
         raise MalformedBody("The request body is empty; send an execute request (a JSON object).")
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        document = parse_json_body(body)
+    except UnicodeDecodeError as exc:
+        raise MalformedBody(f"The request body is not valid UTF-8: {exc}.") from None
+    except ValueError as exc:
         raise MalformedBody(f"The request body is not valid JSON: {exc}.") from None
     except RecursionError:
         raise MalformedBody("The request body is nested too deeply.") from None
