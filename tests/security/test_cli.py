@@ -59,7 +59,7 @@ def test_hash_key_command() -> None:
 def test_run_with_api_keys_from_the_environment(tmp_path: Path, files: str) -> None:
     other = "other-key-0123456789abcdefgh"
     env = {"EOPROC_API_KEYS": f"{hash_key(KEY)}:alice,{hash_key(other)}:root:admin,ops"}
-    args = ("--input-max-bytes", "100")
+    args = ("--input-max-bytes", "100", "--allow-input-host", "127.0.0.1")
     quick = "tests.security.procs:quick"
     with run_server(tmp_path / "jobs.db", *args, service=quick, env=env) as server:
         with httpx.Client(base_url=server.url, timeout=30) as client:
@@ -75,7 +75,7 @@ def test_run_with_api_keys_from_the_environment(tmp_path: Path, files: str) -> N
             admin = client.get(f"/jobs/{job_id}", headers={"X-API-Key": other})
             assert admin.status_code == 200
             assert "X-Request-ID" in admin.headers
-            # bound to loopback: references to loopback are fetched, within the size limit
+            # loopback allowed by the operator: fetched, within the size limit
             by_ref = client.post(
                 "/processes/echo/execution",
                 json={"inputs": {"text": {"href": f"{files}/text"}}},

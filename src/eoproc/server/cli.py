@@ -301,8 +301,10 @@ def dev_app() -> FastAPI:
     config = json.loads(os.environ[_DEV_ENV])
     options = ServiceOptions(store_url=config["store"], workers=config["workers"])
     service = load_service(config["spec"], config["args"], options)
-    # dev serves loopback only: input references to loopback are allowed
-    security = SecurityConfig(public_network=False)
+    # input references: public addresses only, unless EOPROC_ALLOW_INPUT_HOSTS opens some
+    allowed = os.environ.get("EOPROC_ALLOW_INPUT_HOSTS", "")
+    hosts = tuple(host.strip() for host in allowed.split(",") if host.strip())
+    security = SecurityConfig(allow_input_hosts=hosts)
     return create_app(service, debug=True, cors_origins=config["cors"], security=security)
 
 

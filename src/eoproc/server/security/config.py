@@ -23,10 +23,9 @@ from .netpolicy import AddressPolicy
 class SecurityConfig:
     """The security options of one server.
 
-    ``public_network``: the server is reachable from other machines, so input
-    references to private, loopback and link-local addresses are refused
-    (except ``allow_input_hosts``). The CLI sets it from the bind address;
-    it is on by default (the safe choice for an application built in code).
+    ``public_network``: input references to private, loopback, link-local and
+    unique-local addresses are refused (except ``allow_input_hosts``: host names
+    or networks). On by default and in the CLI, whatever the bind address.
     """
 
     api_keys: Sequence[ApiKey] = ()

@@ -1,12 +1,13 @@
 """Which addresses the server may fetch input references from (no SSRF).
 
-A server bound to loopback only (development) may fetch from anywhere,
-loopback included. A server bound to any other address may fetch only from
-public (globally routable) addresses, unless the host is explicitly allowed:
-private, loopback, link-local (cloud metadata services live there), CGNAT,
-multicast, reserved and unspecified addresses are refused. Every address a
-name resolves to is checked, and the fetch then connects to a checked address
-(no DNS rebinding between the check and the connection).
+By default, whatever address the server binds, it fetches only from public
+(globally routable) addresses: private, loopback, link-local (cloud metadata
+services such as 169.254.169.254 live there), unique-local, CGNAT, multicast,
+reserved and unspecified addresses are refused. ``--allow-input-host`` opens
+named hosts (``data.internal``, ``localhost``) or networks (``10.1.0.0/16``,
+``127.0.0.1``). Every address a name resolves to is checked, and the fetch then
+connects to a checked address (no DNS rebinding between the check and the
+connection).
 """
 
 from __future__ import annotations
@@ -51,16 +52,32 @@ def is_public(address: IPAddress) -> bool:
     return address.is_global and not address.is_multicast
 
 
+def _network(entry: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(entry.strip("[]"), strict=False)
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class AddressPolicy:
-    """The fetch policy: ``public_only`` (non-loopback bind) and the allowed hosts."""
+    """The fetch policy: ``public_only`` (the default) and the allowed hosts or networks."""
 
     public_only: bool = True
     allowed_hosts: Collection[str] = field(default_factory=frozenset)
 
     def host_allowed(self, host: str) -> bool:
-        """Whether ``host`` was explicitly allowed (``--allow-input-host``)."""
+        """Whether ``host`` was explicitly allowed by name (``--allow-input-host``)."""
         return host.lower().strip("[]") in {h.lower().strip("[]") for h in self.allowed_hosts}
+
+    def address_allowed(self, address: IPAddress) -> bool:
+        """Whether ``address`` lies in an allowed network (``--allow-input-host 10.0.0.0/8``)."""
+        plain = _plain(address)
+        for entry in self.allowed_hosts:
+            network = _network(entry)
+            if network is not None and (address in network or plain in network):
+                return True
+        return False
 
     def check(self, host: str, addresses: Collection[IPAddress]) -> None:
         """Raise :class:`ForbiddenAddress` unless every address may be fetched from."""
@@ -69,10 +86,11 @@ class AddressPolicy:
         if not self.public_only or self.host_allowed(host):
             return
         for address in addresses:
-            if not is_public(address):
+            if not is_public(address) and not self.address_allowed(address):
                 raise ForbiddenAddress(
                     f"The host {host!r} resolves to a non-public address; this server "
-                    "does not fetch inputs from private, loopback or link-local addresses."
+                    "does not fetch inputs from private, loopback or link-local addresses "
+                    "(an operator may allow them: --allow-input-host)."
                 )
 
     def resolve(self, host: str, port: int) -> list[IPAddress]:

@@ -110,8 +110,8 @@ AllowHostOption = Annotated[
     typer.Option(
         "--allow-input-host",
         envvar="EOPROC_ALLOW_INPUT_HOSTS",
-        help="Host whose input references may be fetched although it is private "
-        "(repeatable; env: comma-separated).",
+        help="Host name or network (10.0.0.0/8, 127.0.0.1) whose input references may be "
+        "fetched although private, loopback or link-local (repeatable; env: comma-separated).",
         show_default=False,
     ),
 ]
@@ -201,12 +201,12 @@ def security_config(
         public_docs=not private_docs,
         access=Access(process_roles=_process_roles(process_roles)),
         limits=Limits(max_active_jobs=max_jobs_per_user, max_input_depth=max_input_depth),
-        public_network=not is_loopback_bind(host),
+        public_network=True,  # input references: public addresses only, whatever the bind
         allow_input_hosts=tuple(_split(allow_input_hosts)),
         fetch_max_bytes=input_max_bytes,
         fetch_timeout=input_timeout,
     )
-    if config.public_network and not config.authenticated and not insecure:
+    if not is_loopback_bind(host) and not config.authenticated and not insecure:
         raise ValueError(
             f"refusing to serve {host} (reachable from other machines) without "
             "authentication: configure --api-key or --oidc-issuer, or pass --insecure"
