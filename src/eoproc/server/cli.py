@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 from .loader import DEFAULT_SERVICE, ServiceLoadError, ServiceOptions, load_service
 from .security import options as sec
+from .slowclients import BODY_TIMEOUT, HEADER_TIMEOUT
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8008
@@ -100,6 +101,24 @@ MaxBodyOption = Annotated[
     int,
     typer.Option("--max-body-size", min=1, help="Largest request body in bytes (else 413)."),
 ]
+HeaderTimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--header-timeout",
+        min=0.1,
+        envvar="EOPROC_HEADER_TIMEOUT",
+        help="Seconds a client has to send a request's headers (else the connection closes).",
+    ),
+]
+BodyTimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--body-timeout",
+        min=0.1,
+        envvar="EOPROC_BODY_TIMEOUT",
+        help="Seconds a client has to send a request's body (else the connection closes).",
+    ),
+]
 ServiceArgument = Annotated[
     list[str] | None,
     typer.Argument(
@@ -152,6 +171,8 @@ def new_server_cli(
         cors_origin: CorsOption = None,
         access_log: AccessLogOption = False,
         max_body_size: MaxBodyOption = 10 * 1024 * 1024,
+        header_timeout: HeaderTimeoutOption = HEADER_TIMEOUT,
+        body_timeout: BodyTimeoutOption = BODY_TIMEOUT,
         api_key: sec.ApiKeyOption = None,
         api_key_header: sec.ApiKeyHeaderOption = "X-API-Key",
         oidc_issuer: sec.OidcIssuerOption = None,
@@ -221,6 +242,8 @@ def new_server_cli(
             cors_origins=cors_origin or (),
             access_log=access_log,
             max_body_size=max_body_size,
+            header_timeout=header_timeout,
+            body_timeout=body_timeout,
         )
         if code:
             raise typer.Exit(code)

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .app import DEFAULT_MAX_BODY_SIZE, create_app
 from .security.config import SecurityConfig
 from .service import Service
+from .slowclients import BODY_TIMEOUT, HEADER_TIMEOUT, guarded_http_protocol
 
 #: Seconds open connections get to finish after SIGTERM before they are closed.
 GRACEFUL_TIMEOUT = 30
@@ -36,6 +37,8 @@ def serve(
     access_log: bool = False,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     security: SecurityConfig | None = None,
+    header_timeout: float = HEADER_TIMEOUT,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> int:
     """Serve ``service`` until SIGTERM or SIGINT; the exit code (0, or 1 if it could not start).
 
@@ -45,6 +48,8 @@ def serve(
     uvicorn handles SIGTERM/SIGINT: it stops accepting connections, lets the
     open ones finish, then runs the lifespan shutdown, which calls
     ``service.stop()`` (the service lets running jobs finish for its grace period).
+    A client slower than ``header_timeout`` / ``body_timeout`` seconds to send a
+    request's headers / body is disconnected (:mod:`.slowclients`).
     """
     app = create_app(
         service,
@@ -58,7 +63,7 @@ def serve(
         host=host,
         port=port,
         loop=_prefer("uvloop"),
-        http=_prefer("httptools"),
+        http=guarded_http_protocol(header_timeout, body_timeout),
         lifespan="on",
         access_log=access_log,
         log_level="debug" if debug else "info",
