@@ -555,7 +555,7 @@ class LocalJobService:
                     job.id,
                     job.process_id,
                     job.inputs_json,
-                    list(json.loads(job.outputs_json)) if job.outputs_json else None,
+                    json.loads(job.outputs_json) if job.outputs_json else None,
                     str(root / job.id),
                 )
                 for job in claimed
