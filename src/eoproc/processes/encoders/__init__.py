@@ -63,7 +63,8 @@ def encode_output(
         path = encoder.write(value, directory / file_stem(name), chosen)
     except ImportError as error:
         raise ImportError(
-            f"encoding a {encoder.kind} output as {chosen} needs {error.name or error}: "
+            f"encoding a {encoder.kind} output as {chosen} needs {error.name or 'a library'} "
+            f"({error}): "
             f"pip install 'eoproc[{encoder.extra or 'data'}]'"
         ) from error
     if encoder.kind == "path" and media_type is None:
