@@ -191,3 +191,25 @@ def test_no_answer_contains_a_path_of_the_server(client: Client, data_server: Da
     links = [d["return_value"] for d in documents if isinstance(d["return_value"], dict)]
     assert len(links) >= 4
     assert all(link["href"].startswith(f"{data_server.url}/jobs/") for link in links)
+
+
+def test_raw_responses_give_the_file(data_server: DataServer) -> None:
+    import pandas as pd
+
+    with http(data_server) as alice:
+        raw = alice.post("/processes/table/execution", json={"inputs": {}, "response": "raw"})
+        assert raw.status_code == 200
+        assert raw.headers["content-type"] == "application/vnd.apache.parquet"
+        pd.testing.assert_frame_equal(pd.read_parquet(io.BytesIO(raw.content)), procs.make_frame())
+        zipped = alice.post("/processes/dataset/execution", json={"response": "raw"})
+        assert zipped.headers["content-type"] == "application/zip"
+        assert "zarr.json" in zipfile.ZipFile(io.BytesIO(zipped.content)).namelist()
+        linked = alice.post(
+            "/processes/report/execution",
+            json={
+                "response": "raw",
+                "outputs": {"return_value": {"transmissionMode": "reference"}},
+            },
+        )
+        assert linked.status_code == 204
+        assert linked.links["return_value"]["url"].startswith(f"{data_server.url}/jobs/")
