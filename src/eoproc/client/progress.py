@@ -44,9 +44,10 @@ class NotebookBar:
         self._html = HTML
         self.title = title
         self.unit = unit
-        self.handle: Any = display(HTML(self._render(0, None, None)), display_id=True)
+        self.handle: Any = display(HTML(self.html(0, None, None)), display_id=True)
 
-    def _render(self, done: float, total: float | None, message: str | None) -> str:
+    def html(self, done: float, total: float | None, message: str | None) -> str:
+        """The bar as HTML."""
         if self.unit == "bytes":
             amount = f"{_size(done)} / {_size(total)}" if total else _size(done)
         else:
@@ -61,7 +62,7 @@ class NotebookBar:
 
     def update(self, done: float, total: float | None = None, message: str | None = None) -> None:
         if self.handle is not None:
-            self.handle.update(self._html(self._render(done, total, message)))
+            self.handle.update(self._html(self.html(done, total, message)))
 
     def close(self) -> None:
         pass
