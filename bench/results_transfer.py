@@ -7,7 +7,8 @@ publishing ``_data_procs``, runs a job writing a 1 GiB file and one returning a
 1. the throughput of downloading the 1 GiB file through the server
    (``GET /jobs/{id}/results/{output}``), against the same file served by a
    minimal static-file server (``python -m http.server``) on the same machine,
-   in the same run (``--rounds`` each, alternating; medians compared);
+   in the same run (``--rounds`` each, alternating; medians compared; downloaded
+   with ``curl`` if installed, else httpx);
 2. the server's resident memory (RSS) during the download, above its RSS before;
 3. the bytes transferred when ``client.open_job_result`` opens the Zarr result
    lazily and reads one chunk, against the size of the store.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,7 +40,21 @@ CHUNK = 1024 * 1024
 
 
 def download(url: str) -> tuple[float, int]:
-    """Seconds and bytes of one streamed download (the body is discarded)."""
+    """Seconds and bytes of one streamed download (the body is discarded).
+
+    With ``curl`` when it is installed (a client in C: the servers are measured,
+    not the client), else with httpx.
+    """
+    curl = shutil.which("curl")
+    if curl is not None:
+        done = subprocess.run(
+            [curl, "-sS", "--fail", "-o", "/dev/null", "-w", "%{size_download} %{time_total}", url],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        size_text, seconds_text = done.stdout.split()
+        return float(seconds_text), int(float(size_text))
     size = 0
     began = time.perf_counter()
     with httpx.stream("GET", url, timeout=300) as answer:
