@@ -56,9 +56,14 @@ class Server:
 
 @contextmanager
 def running_server(
-    store: Path, *args: str, log: Path | None = None, store_url: str | None = None
+    store: Path,
+    *args: str,
+    log: Path | None = None,
+    store_url: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[Server]:
-    """``eoproc-server run`` on ``store`` (SQLite) or ``store_url``, on a free port."""
+    """``eoproc-server run`` on ``store`` (SQLite) or ``store_url``, on a free port
+    (``env``: variables added to the server's environment)."""
     port = free_port()
     command = [
         sys.executable,
@@ -73,7 +78,11 @@ def running_server(
     ]
     out = log.open("wb") if log else subprocess.DEVNULL
     process = subprocess.Popen(
-        command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        command,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, **env} if env else None,
     )
     server = Server(f"http://127.0.0.1:{port}", process)
     try:

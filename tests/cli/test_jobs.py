@@ -129,8 +129,8 @@ def test_results_by_reference_downloaded_to_output_dir(cli: Runner, home: Path) 
     result = cli("get-job-results", job_id, "--output-dir", str(target))
     assert result.code == 0, result
     files = [Path(name) for name in result.yaml()]
-    assert len(files) == 1 and files[0].parent == target
-    assert files[0].is_file() and files[0].stat().st_size > 0
+    assert files == [target / "simulate_scene.zarr"]
+    assert (files[0] / "zarr.json").is_file()  # the Zarr store, unpacked: xr.open_zarr opens it
 
     waited = cli(
         "ep",

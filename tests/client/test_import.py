@@ -8,7 +8,22 @@ import sys
 
 import pytest
 
-HEAVY = ("fastapi", "starlette", "uvicorn", "sqlalchemy", "eoproc.server", "eoproc.jobs")
+HEAVY = (
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "sqlalchemy",
+    "eoproc.server",
+    "eoproc.jobs",
+    # results as data: the data libraries come only when a result is opened
+    "xarray",
+    "pandas",
+    "geopandas",
+    "numpy",
+    "PIL",
+    "zarr",
+    "fsspec",
+)
 
 
 def _loaded(code: str) -> list[str]:
@@ -26,6 +41,8 @@ def _loaded(code: str) -> list[str]:
         "from eoproc.client import Client, AsyncClient, ClientConfig, ClientError",
         "from s2gos_client import Client, ProcessRequest; Client()",
         "from sen4cap_client import Client, AsyncClient, ClientConfig; ClientConfig.load()",
+        "from eoproc.client import Client; from eoproc.openers import get_opener; "
+        "get_opener('application/vnd+zarr'); Client(api_url='http://x/').http",
     ],
 )
 def test_client_imports_no_server(code: str) -> None:

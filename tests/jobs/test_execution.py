@@ -11,6 +11,7 @@ import pytest
 from eoproc.jobs import LocalJobService
 from eoproc.models import ExecuteRequest, JobStatus, Output
 from eoproc.processes.demo import demo
+from eoproc.server.outputs import whole_file
 from eoproc.server.service import (
     InvalidInput,
     JobFailed,
@@ -174,13 +175,21 @@ async def test_files_written_by_a_process_are_result_files(service: LocalJobServ
     assert status.status == JobStatus.successful, status.message
     results = (await service.get_results(status.jobID)).to_dict()
     assert results == {
-        "report": {"href": "results/report", "type": "text/plain", "rel": "enclosure"},
-        "folder": {"href": "results/folder", "type": "application/vnd+zarr", "rel": "enclosure"},
+        "report": {"href": "results/report", "type": "text/plain", "rel": "enclosure", "length": 9},
+        "folder": {
+            "href": "results/folder",
+            "type": "application/vnd+zarr",
+            "rel": "enclosure",
+            "length": 2,
+        },
     }
     report = await service.get_result_file(status.jobID, "report")
     assert report.path.read_text() == "all good\n"
     assert report.media_type == "text/plain"
     folder = await service.get_result_file(status.jobID, "folder")
-    assert folder.media_type == "application/zip"
-    with zipfile.ZipFile(folder.path) as archive:
-        assert archive.read("scene.zarr/a.txt") == b"a\n"
+    assert folder.directory and folder.media_type == "application/vnd+zarr"
+    assert (folder.path / "a.txt").read_bytes() == b"a\n"
+    whole = await whole_file(folder)
+    assert whole.media_type == "application/zip" and whole.filename == "scene.zarr.zip"
+    with zipfile.ZipFile(whole.path) as archive:
+        assert archive.read("a.txt") == b"a\n"  # the root of the zip is the directory

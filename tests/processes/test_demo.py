@@ -177,32 +177,31 @@ def test_simulate_scene_writes_zarr_into_the_job_output_dir(tmp_path: Path) -> N
     result = demo.run("simulate_scene", inputs, ctx)
     assert result == {
         "return_value": {
-            "href": "scene.zarr",
+            "href": "simulate_scene.zarr",
             "rel": "enclosure",
             "type": "application/vnd+zarr",
-            "title": "Simulated scene",
         }
     }
-    dataset = xarray.open_zarr(tmp_path / "job" / "scene.zarr")
+    dataset = xarray.open_zarr(tmp_path / "job" / "simulate_scene.zarr")
     assert sorted(dataset.data_vars) == ["x", "y"]
     assert dict(dataset.sizes) == {"time": 3, "lat": 2, "lon": 4}
+    assert dataset["x"].encoding["chunks"] == (1, 2, 4)  # one chunk per time slice
     assert [str(t)[:10] for t in dataset.time.values] == ["2025-01-01", "2025-01-03", "2025-01-05"]
     assert float(dataset.lat[0]) == 47.5 and float(dataset.lon[0]) == 2.5
 
 
-def test_simulate_scene_output_path_stays_inside_the_job(tmp_path: Path) -> None:
-    pytest.importorskip("xarray")
+def test_simulate_scene_as_netcdf_and_bad_inputs(tmp_path: Path) -> None:
+    xarray = pytest.importorskip("xarray")
     ctx = JobContext("scene", output_dir=tmp_path)
     small = {"resolution": 30, "end_date": "2025-01-01"}
-    result = demo.run("simulate_scene", {**small, "output_path": "sub/my.zarr"}, ctx)
-    assert result["return_value"]["href"] == "sub/my.zarr"
-    assert (tmp_path / "sub" / "my.zarr").is_dir()
+    netcdf = {"return_value": {"format": {"mediaType": "application/x-netcdf"}}}
+    result = demo.run("simulate_scene", small, ctx, outputs=netcdf)
+    assert result["return_value"]["href"] == "simulate_scene.nc"
+    with xarray.open_dataset(tmp_path / "simulate_scene.nc") as dataset:
+        assert sorted(dataset.data_vars) == ["a", "b", "c"]
     with pytest.raises(InputValidationError) as caught:
-        demo.validate_inputs(
-            "simulate_scene",
-            {"output_path": "../escape.zarr", "bbox": [10, 0, 0, 10], "var_names": "a,,b"},
-        )
-    assert [p.path for p in caught.value.problems] == ["output_path", "bbox", "var_names"]
+        demo.validate_inputs("simulate_scene", {"bbox": [10, 0, 0, 10], "var_names": "a,,b"})
+    assert [p.path for p in caught.value.problems] == ["bbox", "var_names"]
     with pytest.raises(ValueError, match="must not be before start_date"):
         demo.run("simulate_scene", {**small, "start_date": "2025-02-01"}, ctx)
 
@@ -214,9 +213,8 @@ def test_simulate_scene_default_goes_to_a_private_directory() -> None:
     second = JobContext()
     demo.run("simulate_scene", small, first)
     demo.run("simulate_scene", small, second)
-    assert (first.output_dir / "scene.zarr").is_dir() and (
-        second.output_dir / "scene.zarr"
-    ).is_dir()
+    assert (first.output_dir / "simulate_scene.zarr").is_dir()
+    assert (second.output_dir / "simulate_scene.zarr").is_dir()
     assert first.output_dir != second.output_dir
 
 

@@ -70,8 +70,9 @@ def pair(only_left: bool = False) -> Pair:
 
 
 @registry.process(outputs={"files": {"title": "Files", "description": "Where they went"}})
-def where(ctx: JobContext) -> list[Path]:
-    return [ctx.output_dir / "a.txt"]
+def where(ctx: JobContext) -> Path:
+    (ctx.output_dir / "a.txt").write_text("a")
+    return ctx.output_dir / "a.txt"
 
 
 @registry.process(outputs={"link": {}})
@@ -218,9 +219,21 @@ def test_single_named_output_and_reference_transmission(tmp_path: Path) -> None:
     described = registry.describe("where").to_dict()
     assert described["outputTransmission"] == ["value", "reference"]
     assert described["outputs"]["files"]["title"] == "Files"
-    assert described["outputs"]["files"]["schema"]["items"] == {"type": "string", "format": "path"}
+    assert described["outputs"]["files"]["schema"] == {
+        "type": "string",
+        "contentEncoding": "binary",
+    }
     result = registry.run("where", {}, JobContext(output_dir=tmp_path))
-    assert result == {"files": [str(tmp_path / "a.txt")]}
+    # a file, as a link relative to the job's directory: never the server's path
+    assert result == {"files": {"href": "a.txt", "type": "text/plain", "rel": "enclosure"}}
+
+
+def test_a_list_of_paths_is_refused() -> None:
+    def paths() -> list[Path]:
+        return []
+
+    with pytest.raises(TypeError, match="list of files"):
+        ProcessRegistry().process(paths)
 
 
 def test_links_are_dumped_without_unset_members() -> None:

@@ -218,11 +218,18 @@ class AsyncClient(BaseClient):
         timeout: float | None = None,
         on_progress: ProgressCallback | None = None,
         raise_on_failure: bool = True,
+        *,
+        progress: bool = False,
     ) -> StatusInfo:
-        """Wait until a job ends; raises :class:`JobFailedError`, :class:`JobTimeoutError`."""
-        return await self._run(
-            self._core.wait_for_job(job_id, timeout, on_progress, raise_on_failure)
-        )
+        """Wait until a job ends (see :meth:`Client.wait_for_job`)."""
+        notify, bar = self._job_bar(job_id, progress, on_progress)
+        try:
+            return await self._run(
+                self._core.wait_for_job(job_id, timeout, notify, raise_on_failure)
+            )
+        finally:
+            if bar is not None:
+                bar.close()
 
     async def execute_and_wait(
         self,
@@ -246,9 +253,33 @@ class AsyncClient(BaseClient):
             )
         )
 
-    async def download_results(self, job_id: str, directory: str | Path) -> list[Path]:
-        """Download a job's outputs given by reference into ``directory``."""
-        return await self._run(self._core.download_results(job_id, directory))
+    async def download_results(
+        self, job_id: str, directory: str | Path, *, progress: bool | None = None
+    ) -> list[Path]:
+        """Download a job's outputs given by reference (see :meth:`Client.download_results`)."""
+        return await self._run(self._core.download_results(job_id, directory, self._bars(progress)))
+
+    async def open_job_result(self, job_id: str, output: str | None = None, **kwargs: Any) -> Any:
+        """An output of a job as a Python object (see :meth:`Client.open_job_result`).
+
+        The download is asynchronous; opening (e.g. reading Parquet) runs in a thread.
+        """
+        from dataclasses import replace
+
+        import anyio
+
+        source, opener = await self._run(self._core.result_source(job_id, output))
+        if opener.streams and source.url is not None:
+            request = self.http.build_request("GET", source.url)
+            auth = self.http.auth
+            if auth is not None:
+                flow = auth.async_auth_flow(request)
+                request = await flow.__anext__()
+                await flow.aclose()
+            source = replace(
+                source, url=str(request.url), headers=self._stream_headers(request, auth)
+            )
+        return await anyio.to_thread.run_sync(lambda: opener.open(source, **kwargs))
 
     async def validate_request(
         self, process_id: str, request: ExecuteRequest | Mapping[str, Any]

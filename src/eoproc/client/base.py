@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .commands import RetryPolicy
 from .config import ClientConfig
 from .core import ApiCore
 from .profile import EOPROC_PROFILE, ClientProfile
+
+if TYPE_CHECKING:
+    import httpx
+
+    from eoproc.models import StatusInfo
+
+    from .core import ProgressCallback
+    from .progress import ProgressBar
+
+_TRANSPORT_HEADERS = frozenset(
+    {"accept", "accept-encoding", "connection", "content-length", "host", "content-type"}
+)
 
 
 class BaseClient:
@@ -60,12 +73,58 @@ class BaseClient:
 
         return build_auth(self.config.auth, self.config.api_url)
 
+    def _bars(self, progress: bool | None) -> Callable[[str], ProgressBar] | None:
+        """A maker of download progress bars (``None``: auto, in Jupyter or on a terminal)."""
+        from .progress import progress_bar, wants_bars
+
+        if progress is False or (progress is None and not wants_bars()):
+            return None
+        return lambda name: progress_bar(f"Downloading {name}", unit="bytes")
+
+    def _job_bar(
+        self, job_id: str, progress: bool, on_progress: ProgressCallback | None
+    ) -> tuple[ProgressCallback | None, ProgressBar | None]:
+        """``on_progress`` that also moves a progress bar of the job (if ``progress``)."""
+        if not progress:
+            return on_progress, None
+        from .progress import progress_bar
+
+        bar = progress_bar(f"Job {job_id}")
+
+        def notify(status: StatusInfo) -> Any:
+            done = 100 if status.status.value == "successful" else (status.progress or 0)
+            bar.update(done, 100, status.message or status.status.value)
+            return on_progress(status) if on_progress is not None else None
+
+        return notify, bar
+
+    def _stream_headers(self, request: httpx.Request, auth: httpx.Auth | None) -> dict[str, str]:
+        """The headers (credentials included) an opener sends with its own requests.
+
+        Credentials go only to the API's origin, as with the client's own requests.
+        """
+        from .auth import credential_headers, origin_guard
+
+        origin_guard(self.config.api_url, {*self.config.headers, *credential_headers(auth)})(
+            request
+        )
+        return {
+            name: value
+            for name, value in request.headers.items()
+            if name.lower() not in _TRANSPORT_HEADERS
+        }
+
     def __repr__(self) -> str:
         auth = self.config.auth.type
         return (
             f"{type(self).__name__}(api_url={self.config.api_url!r}, "
             f"profile={self.config.profile.name!r}, auth={auth!r})"
         )
+
+    def _repr_html_(self) -> str:
+        from .html import client_html
+
+        return client_html(self)
 
 
 def _updated(config: ClientConfig, update: dict[str, Any]) -> ClientConfig:

@@ -222,9 +222,19 @@ class Client(BaseClient):
         timeout: float | None = None,
         on_progress: ProgressCallback | None = None,
         raise_on_failure: bool = True,
+        *,
+        progress: bool = False,
     ) -> StatusInfo:
-        """Wait until a job ends; raises :class:`JobFailedError`, :class:`JobTimeoutError`."""
-        return self._run(self._core.wait_for_job(job_id, timeout, on_progress, raise_on_failure))
+        """Wait until a job ends; raises :class:`JobFailedError`, :class:`JobTimeoutError`.
+
+        With ``progress`` a progress bar follows the job (in Jupyter or on the terminal).
+        """
+        notify, bar = self._job_bar(job_id, progress, on_progress)
+        try:
+            return self._run(self._core.wait_for_job(job_id, timeout, notify, raise_on_failure))
+        finally:
+            if bar is not None:
+                bar.close()
 
     def execute_and_wait(
         self,
@@ -248,9 +258,44 @@ class Client(BaseClient):
             )
         )
 
-    def download_results(self, job_id: str, directory: str | Path) -> list[Path]:
-        """Download a job's outputs given by reference into ``directory``."""
-        return self._run(self._core.download_results(job_id, directory))
+    def download_results(
+        self, job_id: str, directory: str | Path, *, progress: bool | None = None
+    ) -> list[Path]:
+        """Download a job's outputs given by reference into ``directory``; their paths.
+
+        Each output gets its own file name; a Zarr output becomes a directory that
+        ``xarray.open_zarr(path)`` opens. An interrupted download resumes where it
+        stopped. ``progress``: bars for large files (default: in Jupyter or on a
+        terminal).
+        """
+        return self._run(self._core.download_results(job_id, directory, self._bars(progress)))
+
+    def open_job_result(self, job_id: str, output: str | None = None, **kwargs: Any) -> Any:
+        """An output of a job as a Python object, chosen by its media type.
+
+        ``xarray.Dataset`` for Zarr (opened lazily over HTTP: only the chunks you
+        use are read) and NetCDF, ``pandas.DataFrame`` for Parquet and CSV,
+        ``geopandas.GeoDataFrame`` for GeoParquet and GeoJSON, ``PIL.Image`` for
+        images, a numpy array for ``.npy``, the value for JSON, bytes otherwise
+        (see :mod:`eoproc.openers`). ``output`` may be left out when the job has
+        one output; ``kwargs`` go to the reader (e.g. ``chunks=`` for Zarr).
+        Raises :class:`~eoproc.openers.NoOpenerError` naming the media type and
+        the extra to install when nothing can open it.
+        """
+        from dataclasses import replace
+
+        source, opener = self._run(self._core.result_source(job_id, output))
+        if opener.streams and source.url is not None:
+            request = self.http.build_request("GET", source.url)
+            auth = self.http.auth
+            if auth is not None:
+                flow = auth.sync_auth_flow(request)
+                request = next(flow)
+                flow.close()
+            source = replace(
+                source, url=str(request.url), headers=self._stream_headers(request, auth)
+            )
+        return opener.open(source, **kwargs)
 
     def validate_request(
         self, process_id: str, request: ExecuteRequest | Mapping[str, Any]

@@ -34,6 +34,9 @@ class Call:
 
     With ``save_as`` the answer is streamed: a successful body goes to the file
     ``save_as(response)`` returns (written as ``.part`` first, then renamed).
+    With ``resume`` (the file ``save_as`` will return) a ``.part`` left by an
+    interrupted download is continued with ``Range`` (and ``If-Range: if_range``);
+    ``on_progress(done, total)`` follows the bytes written.
     """
 
     method: str
@@ -42,6 +45,9 @@ class Call:
     json: Any = None
     headers: Mapping[str, str] | None = None
     save_as: Callable[[httpx.Response], Path] | None = None
+    resume: Path | None = None
+    if_range: str | None = None
+    on_progress: Callable[[int, int | None], Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,8 @@ from .payloads import (
     datetime_param,
     execution_result,
     json_or_bytes,
-    result_links,
-    unique_name,
 )
-from .responses import check, file_name, json_of, model_of, next_link
+from .responses import check, json_of, model_of, next_link
 
 if TYPE_CHECKING:
     import httpx
@@ -41,7 +39,9 @@ if TYPE_CHECKING:
         ProcessList,
         StatusInfo,
     )
+    from eoproc.openers import Opener, ResultSource
 
+    from .progress import ProgressBar
     from .validation import RequestProblem
 
 ExecutionMode = Literal["async", "sync", "auto"]
@@ -262,22 +262,24 @@ class ApiCore:
         yield from self.wait_for_job(result.jobID, timeout=timeout, on_progress=on_progress)
         return (yield from self.get_job_results(result.jobID))
 
-    def download_results(self, job_id: str, directory: str | Path) -> Operation[list[Path]]:
-        """Download the outputs given by reference into ``directory``; their paths."""
-        results = yield from self.get_job_results(job_id)
-        target = Path(directory)
-        target.mkdir(parents=True, exist_ok=True)
-        taken: set[str] = set()
-        paths: list[Path] = []
-        for output_id, href in result_links(results.root):
+    def download_results(
+        self,
+        job_id: str,
+        directory: str | Path,
+        bars: Callable[[str], ProgressBar] | None = None,
+    ) -> Operation[list[Path]]:
+        """Download the outputs given by reference into ``directory`` (see ``outputs``)."""
+        from .outputs import download_results
 
-            def save_as(response: httpx.Response, fallback: str = output_id) -> Path:
-                path = target / unique_name(file_name(response, fallback), taken)
-                paths.append(path)
-                return path
+        return download_results(self, job_id, directory, bars)
 
-            check((yield from send(Call("GET", href, save_as=save_as), self.retry)))
-        return paths
+    def result_source(
+        self, job_id: str, output: str | None = None
+    ) -> Operation[tuple[ResultSource, Opener]]:
+        """Where an output is and the opener of its media type (see ``outputs``)."""
+        from .outputs import result_source
+
+        return result_source(self, job_id, output)
 
     # -- requests -----------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import httpx
 from .commands import Call, Command, Notify, Operation, Sleep
 from .config import ClientConfig
 from .errors import ConfigError
+from .results import part_path
 
 T = TypeVar("T")
 
@@ -142,13 +143,47 @@ def async_http(
 
 
 def _request(http: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
+    headers = dict(call.headers or {})
+    if call.resume is not None:
+        done = _part(call.resume).stat().st_size if _part(call.resume).is_file() else 0
+        if done and call.if_range:
+            headers["Range"] = f"bytes={done}-"
+            headers["If-Range"] = call.if_range
     return http.build_request(
-        call.method, call.url, params=call.params, json=call.json, headers=call.headers
+        call.method, call.url, params=call.params, json=call.json, headers=headers or None
     )
 
 
-def _part(path: Path) -> Path:
-    return path.with_name(path.name + ".part")
+_part = part_path
+
+
+class _Sink:
+    """Writes a streamed answer to ``path``'s ``.part`` (appending on 206), then renames it."""
+
+    def __init__(self, call: Call, response: httpx.Response) -> None:
+        assert call.save_as is not None
+        self.call = call
+        self.path = call.save_as(response)
+        part = _part(self.path)
+        self.append = response.status_code == 206 and part.is_file()
+        self.done = part.stat().st_size if self.append else 0
+        length = response.headers.get("content-length")
+        self.total = self.done + int(length) if length and length.isdigit() else None
+        self.file = part.open("ab" if self.append else "wb")
+
+    def write(self, chunk: bytes) -> None:
+        self.file.write(chunk)
+        self.done += len(chunk)
+        if self.call.on_progress is not None:
+            self.call.on_progress(self.done, self.total)
+
+    def finish(self) -> None:
+        self.file.close()
+        _part(self.path).replace(self.path)
+
+    def close(self) -> None:
+        """Close; a ``.part`` left behind is resumed by the next attempt."""
+        self.file.close()
 
 
 def run_sync(http: httpx.Client, operation: Operation[T]) -> T:
@@ -179,14 +214,13 @@ def _perform_sync(http: httpx.Client, command: Command) -> Any:
             if not response.is_success:
                 response.read()
                 return response
-            path = command.save_as(response)
+            sink = _Sink(command, response)
             try:
-                with _part(path).open("wb") as file:
-                    for chunk in response.iter_bytes():
-                        file.write(chunk)
-                _part(path).replace(path)
+                for chunk in response.iter_bytes():
+                    sink.write(chunk)
+                sink.finish()
             finally:
-                _part(path).unlink(missing_ok=True)
+                sink.close()
             return response
         finally:
             response.close()
@@ -225,14 +259,13 @@ async def _perform_async(http: httpx.AsyncClient, command: Command) -> Any:
             if not response.is_success:
                 await response.aread()
                 return response
-            path = command.save_as(response)
+            sink = _Sink(command, response)
             try:
-                with _part(path).open("wb") as file:
-                    async for chunk in response.aiter_bytes():
-                        file.write(chunk)
-                _part(path).replace(path)
+                async for chunk in response.aiter_bytes():
+                    sink.write(chunk)
+                sink.finish()
             finally:
-                _part(path).unlink(missing_ok=True)
+                sink.close()
             return response
         finally:
             await response.aclose()

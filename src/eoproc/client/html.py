@@ -13,7 +13,16 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from eoproc.models import JobList, JobResults, ProcessList, StatusInfo
+    from eoproc.models import (
+        JobList,
+        JobResults,
+        LandingPage,
+        ProcessDescription,
+        ProcessList,
+        StatusInfo,
+    )
+
+    from .base import BaseClient
 
 _STATUS_COLOURS = {
     "accepted": "#6c757d",
@@ -96,17 +105,107 @@ def status_html(job: StatusInfo) -> str:
     return _table(_JOB_HEADERS, [_job_row(job)], f"Job {job.jobID}")
 
 
+def _size(value: Any) -> str:
+    if not isinstance(value, int):
+        return ""
+    size = float(value)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""  # pragma: no cover
+
+
 def results_html(results: JobResults) -> str:
-    """A table of a job's outputs (links are clickable)."""
+    """A table of a job's outputs: value or link, media type, size (links are clickable)."""
     rows = []
     for output_id, value in results.root.items():
+        media_type, size = "", ""
         if isinstance(value, dict) and isinstance(value.get("href"), str):
             href = escape(value["href"], quote=True)
             cell = f"<a href='{href}'>{escape(value['href'])}</a>"
+            media_type = escape(str(value.get("type") or ""))
+            size = _size(value.get("length"))
+        elif isinstance(value, dict) and "mediaType" in value and "value" in value:
+            cell = "(inline)"
+            media_type = escape(str(value["mediaType"]))
         else:
             cell = _text(json.dumps(value, default=str), 300)
-        rows.append((escape(output_id), cell))
-    return _table(("Output", "Value"), rows, f"{len(rows)} output{'s' if len(rows) != 1 else ''}")
+            media_type = "application/json"
+        rows.append((escape(output_id), cell, media_type, size))
+    return _table(
+        ("Output", "Value", "Media type", "Size"),
+        rows,
+        f"{len(rows)} output{'s' if len(rows) != 1 else ''}",
+    )
+
+
+def _media_types(schema: Any) -> str:
+    """The media types an output's schema names (``contentMediaType``, in ``oneOf`` too)."""
+    if not isinstance(schema, dict):
+        return ""
+    found = [schema["contentMediaType"]] if "contentMediaType" in schema else []
+    for item in schema.get("oneOf") or []:
+        if isinstance(item, dict) and "contentMediaType" in item:
+            found.append(item["contentMediaType"])
+    return escape(", ".join(str(f) for f in found)) or escape(str(schema.get("type") or ""))
+
+
+def process_description_html(process: ProcessDescription) -> str:
+    """The process's id, title and description, then tables of its inputs and outputs."""
+    body = process.to_dict()
+    head = (
+        f"<div><b>{escape(process.id)}</b> {_text(process.title)} "
+        f"<small>version {escape(process.version)}</small><br>{_text(process.description, 500)}"
+    )
+    inputs = [
+        (
+            escape(name),
+            _text(item.get("title")),
+            escape(str((item.get("schema") or {}).get("type", ""))),
+            escape(str(item.get("minOccurs", 1))),
+            escape(json.dumps((item.get("schema") or {}).get("default", ""), default=str)),
+        )
+        for name, item in (body.get("inputs") or {}).items()
+    ]
+    outputs = [
+        (escape(name), _text(item.get("title")), _media_types(item.get("schema")))
+        for name, item in (body.get("outputs") or {}).items()
+    ]
+    return (
+        head
+        + _table(("Input", "Title", "Type", "Min", "Default"), inputs, "Inputs")
+        + _table(("Output", "Title", "Media type / type"), outputs, "Outputs")
+        + "</div>"
+    )
+
+
+def landing_page_html(page: LandingPage) -> str:
+    """The service's title and description, and its links."""
+    rows = [
+        (
+            f"<a href='{escape(link.href, quote=True)}'>{escape(link.href)}</a>",
+            escape(link.rel or ""),
+            _text(link.title),
+        )
+        for link in page.links
+    ]
+    title = escape(page.title or "OGC API - Processes service")
+    return (
+        f"<div><b>{title}</b><br>{_text(page.description, 500)}"
+        + _table(("Link", "Relation", "Title"), rows, "Links")
+        + "</div>"
+    )
+
+
+def client_html(client: BaseClient) -> str:
+    """The client's server, profile and authentication."""
+    rows = [
+        ("API URL", escape(client.config.api_url)),
+        ("Profile", escape(client.config.profile.name)),
+        ("Authentication", escape(str(client.config.auth.type))),
+    ]
+    return _table(("", ""), rows, type(client).__name__)
 
 
 def register_ipython_formatters(shell: Any = None) -> bool:
@@ -120,9 +219,18 @@ def register_ipython_formatters(shell: Any = None) -> bool:
     if shell is None:
         return False
     formatter = shell.display_formatter.formatters["text/html"]
-    from eoproc.models import JobList, JobResults, ProcessList, StatusInfo
+    from eoproc.models import (
+        JobList,
+        JobResults,
+        LandingPage,
+        ProcessDescription,
+        ProcessList,
+        StatusInfo,
+    )
 
     formatter.for_type(ProcessList, process_list_html)
+    formatter.for_type(ProcessDescription, process_description_html)
+    formatter.for_type(LandingPage, landing_page_html)
     formatter.for_type(JobList, job_list_html)
     formatter.for_type(StatusInfo, status_html)
     formatter.for_type(JobResults, results_html)

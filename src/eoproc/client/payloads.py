@@ -55,16 +55,6 @@ def datetime_param(value: DateTimeFilter) -> str:
     return one(value)
 
 
-def result_links(results: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(output id, href) of every output given by reference."""
-    links = []
-    for output_id, value in results.items():
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, dict) and isinstance(item.get("href"), str):
-                links.append((output_id, item["href"]))
-    return links
-
-
 def unique_name(name: str, taken: set[str]) -> str:
     stem, dot, suffix = name.partition(".")
     candidate, n = name, 1

@@ -10,7 +10,6 @@ outputs.
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,13 @@ def job_file(value: Any, job_dir: Path) -> Path | None:
     return target
 
 
+def tree_size(path: Path) -> int:
+    """The size of a file, or the total size of the files in a directory (bytes)."""
+    if path.is_file():
+        return path.stat().st_size
+    return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+
+
 def encode_results(results: dict[str, Any], job_dir: Path, inline_limit: int = INLINE_LIMIT) -> str:
     """The stored JSON of ``results``; writes outputs larger than ``inline_limit`` to files.
 
@@ -49,7 +55,7 @@ def encode_results(results: dict[str, Any], job_dir: Path, inline_limit: int = I
         if target is not None:
             files[output_id] = {
                 "file": target.relative_to(job_dir.resolve()).as_posix(),
-                "size": target.stat().st_size if target.is_file() else 0,
+                "size": tree_size(target),
                 "type": value.get("type") or "application/octet-stream",
                 "directory": target.is_dir(),
                 "link": value,
@@ -90,15 +96,3 @@ class StoredResults:
 def read_file_output(path: Path) -> Any:
     """The value of an output kept as a file."""
     return json.loads(path.read_bytes())
-
-
-def archive_directory(directory: Path, archive: Path) -> Path:
-    """A zip archive of ``directory`` (made once, then reused)."""
-    if not archive.exists():
-        archive.parent.mkdir(parents=True, exist_ok=True)
-        partial = archive.with_suffix(".partial")
-        made = shutil.make_archive(
-            str(partial), "zip", root_dir=directory.parent, base_dir=directory.name
-        )
-        Path(made).replace(archive)
-    return archive

@@ -321,17 +321,16 @@ class LocalJobService:
             return None
         from eoproc.processes.errors import InputValidationError
 
-        try:
-            self.registry.check_outputs(process_id, list(request.outputs))
+        outputs = {
+            output_id: output.model_dump(mode="json", by_alias=True, exclude_unset=True)
+            for output_id, output in request.outputs.items()
+        }
+        try:  # the ids, and the media types asked (format.mediaType)
+            self.registry.check_outputs(process_id, outputs)
         except InputValidationError as exc:
             problems = [problem.to_dict() for problem in exc.problems]
             raise InvalidInput(str(exc), extra={"problems": problems}) from None
-        return json.dumps(
-            {
-                output_id: output.model_dump(mode="json", by_alias=True, exclude_unset=True)
-                for output_id, output in request.outputs.items()
-            }
-        )
+        return json.dumps(outputs)
 
     def _validate(self, process_id: str, inputs: Mapping[str, Any]) -> None:
         from eoproc.processes.errors import InputValidationError
@@ -647,7 +646,7 @@ class LocalJobService:
                     job.id,
                     job.process_id,
                     job.inputs_json,
-                    list(json.loads(job.outputs_json)) if job.outputs_json else None,
+                    json.loads(job.outputs_json) if job.outputs_json else None,
                     str(root / job.id),
                 )
                 for job in claimed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 from pathlib import Path
@@ -17,7 +18,7 @@ from eoproc.server.service import (
     ResultNotReady,
 )
 
-from .results import MAX_INLINE_READ, StoredResults, archive_directory, read_file_output
+from .results import MAX_INLINE_READ, StoredResults, read_file_output
 from .store import JobRecord, to_datetime
 
 
@@ -75,10 +76,11 @@ async def results_document(record: JobRecord, job_dir: Path) -> JobResults:
             results[output_id] = stored.values[output_id]
         elif output_id in stored.files:
             info = stored.files[output_id]
+            mode = requested.get(output_id, {}).get("transmissionMode")
             if "link" in info:
-                results[output_id] = {**info["link"], "href": f"results/{output_id}"}
+                results[output_id] = await _file_output(output_id, info, job_dir, mode)
                 continue
-            by_reference = requested.get(output_id, {}).get("transmissionMode") == "reference"
+            by_reference = mode == "reference"
             if by_reference or info["size"] > MAX_INLINE_READ:
                 results[output_id] = {"href": f"results/{output_id}", "type": info["type"]}
             else:
@@ -87,16 +89,44 @@ async def results_document(record: JobRecord, job_dir: Path) -> JobResults:
     return JobResults(results)
 
 
+async def _file_output(
+    output_id: str, info: dict[str, Any], job_dir: Path, mode: str | None
+) -> Any:
+    """A file the process wrote: a link to ``results/{output}``, or its value if asked so.
+
+    By value (``transmissionMode: value``), a JSON file is its JSON value and any
+    other file a qualified value (base64); a directory is always a link.
+    """
+    media_type = info.get("type") or "application/octet-stream"
+    small = info["size"] <= MAX_INLINE_READ
+    if mode == "value" and small and not info.get("directory"):
+        data = await asyncio.to_thread((job_dir / info["file"]).read_bytes)
+        if media_type.split(";")[0].strip() == "application/json":
+            return json.loads(data)
+        return {
+            "value": base64.b64encode(data).decode("ascii"),
+            "encoding": "base64",
+            "mediaType": media_type,
+        }
+    return {**info["link"], "href": f"results/{output_id}", "length": info["size"]}
+
+
 async def result_file(record: JobRecord, output_id: str, job_dir: Path) -> ResultFile:
-    """The file behind an output of a successful job (a directory comes as a zip)."""
+    """The file or directory behind an output of a successful job.
+
+    A directory comes with where its zip archive is cached (made by the server
+    on the first download of the whole directory).
+    """
     info = StoredResults.decode(record.results_json).files.get(output_id)
     if info is None:
         raise NoSuchJob(f"Job {record.id!r} has no output {output_id!r} kept as a file.")
     path = job_dir / info["file"]
     if info.get("directory"):
         digest = hashlib.sha1(output_id.encode()).hexdigest()[:16]
-        archive = job_dir / ".archives" / f"{digest}.zip"
-        name = f"{path.name}.zip"  # e.g. scene.zarr.zip
-        path = await asyncio.to_thread(archive_directory, path, archive)
-        return ResultFile(path=path, media_type="application/zip", filename=name)
+        return ResultFile(
+            path=path,
+            media_type=info["type"],
+            directory=True,
+            archive=job_dir / ".archives" / f"{digest}.zip",
+        )
     return ResultFile(path=path, media_type=info["type"])

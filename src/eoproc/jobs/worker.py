@@ -50,7 +50,8 @@ class JobSpec(NamedTuple):
     id: str
     process_id: str
     inputs_json: str
-    outputs: list[str] | None
+    outputs: list[str] | dict[str, Any] | None
+    """The requested output ids, or the execute request's ``outputs`` (with their formats)."""
     job_dir: str
 
 

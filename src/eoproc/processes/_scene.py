@@ -1,16 +1,11 @@
-"""Writing the simulated scene of ``simulate_scene`` (needs the ``scene`` extra)."""
+"""The simulated scene of ``simulate_scene`` (needs the ``scene`` extra)."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
-
-from .context import JobContext
 
 try:
-    import dask
     import dask.array as da
     import numpy as np
     import xarray as xr
@@ -22,17 +17,15 @@ except ImportError as error:  # pragma: no cover - depends on the installation
     ) from error
 
 
-def write_scene(
-    path: Path,
+def make_scene(
     var_names: Sequence[str],
     bbox: tuple[float, float, float, float],
     resolution: float,
     start_date: date,
     end_date: date,
     periodicity: int,
-    ctx: JobContext,
-) -> None:
-    """Write random float32 variables on a lat/lon grid, one chunk per time slice."""
+) -> xr.Dataset:
+    """Random float32 variables on a lat/lon grid, one (lazy) chunk per time slice."""
     west, south, east, north = bbox
     lon = np.arange(west + resolution / 2, east, resolution)
     lat = np.arange(north - resolution / 2, south, -resolution)
@@ -50,15 +43,8 @@ def write_scene(
         )
         for name in var_names
     }
-    dataset = xr.Dataset(
+    return xr.Dataset(
         variables,
         coords={"time": times, "lat": lat, "lon": lon},
         attrs={"title": "Simulated scene", "source": "eoproc simulate_scene"},
     )
-    ctx.check_cancelled()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # The job computes its own dataset in its own process: with local threads, whatever
-    # Dask client or scheduler the host process may have set as its default.
-    with warnings.catch_warnings(), dask.config.set(scheduler="threads"):
-        warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata.*")
-        dataset.to_zarr(path, mode="w-")

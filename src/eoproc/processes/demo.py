@@ -8,13 +8,12 @@ from __future__ import annotations
 import math
 import time
 from datetime import date
-from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field
 from typing_extensions import TypedDict
 
-from eoproc.models import Bbox, Link
+from eoproc.models import Bbox
 
 from .context import JobContext
 from .registry import ProcessRegistry
@@ -83,14 +82,6 @@ def _check_bbox(bbox: tuple[float, float, float, float]) -> tuple[float, float, 
     return bbox
 
 
-def _check_relative(path: str | None) -> str | None:
-    if path is not None:
-        pure = PurePosixPath(path.replace("\\", "/"))
-        if not path or pure.is_absolute() or PureWindowsPath(path).drive or ".." in pure.parts:
-            raise ValueError("must be a relative path inside the job's output directory")
-    return path
-
-
 _VAR_NAMES = r"^\s*[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*\s*$"
 
 
@@ -103,9 +94,13 @@ _VAR_NAMES = r"^\s*[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*\s*$"
         "start_date": {"description": "Date of the first time slice."},
         "end_date": {"description": "Last date a time slice may have."},
         "periodicity": {"description": "Days between two time slices."},
-        "output_path": {
-            "description": "Path of the Zarr dataset, relative to the job's output directory."
-        },
+    },
+    outputs={
+        "return_value": {
+            "title": "Simulated scene",
+            "description": "The scene as an xarray dataset: Zarr (default) or NetCDF.",
+            "mediaType": ["application/vnd+zarr", "application/x-netcdf"],
+        }
     },
 )
 def simulate_scene(
@@ -120,36 +115,28 @@ def simulate_scene(
     start_date: date = date(2025, 1, 1),
     end_date: date = date(2025, 2, 1),
     periodicity: Annotated[int, Field(ge=1)] = 1,
-    output_path: Annotated[str | None, AfterValidator(_check_relative)] = None,
-) -> Link:
+) -> Any:
     """Simulate a set scene images slices for testing.
     Creates an xarray dataset with `periodicity` time slices and writes it as Zarr
     into a temporary location. Requires installed `dask`, `xarray`, and `zarr` packages.
 
     Notes:
-        The dataset goes to ``output_path`` (default ``scene.zarr``) inside the output
-        directory of the current job (:attr:`JobContext.output_dir`). The returned
-        link's ``href`` is that path relative to the job's output directory, its
-        ``type`` is ``application/vnd+zarr`` and its ``rel`` is ``enclosure``.
+        The function returns an ``xarray.Dataset`` (one chunk per time slice); the
+        framework writes it once, as a Zarr store with consolidated metadata (or
+        NetCDF if the execute request asks ``format.mediaType`` so), in the job's
+        results, and the server serves it by reference: ``client.open_job_result``
+        opens it lazily as a Dataset again.
     """
     if end_date < start_date:
         raise ValueError(f"end_date ({end_date}) must not be before start_date ({start_date})")
-    from ._scene import write_scene  # needs the `scene` extra
+    from ._scene import make_scene  # needs the `scene` extra
 
     ctx = JobContext.current()
-    relative = PurePosixPath((output_path or "scene.zarr").replace("\\", "/"))
     names = [name.strip() for name in var_names.split(",")]
     ctx.progress(0, "Simulating scene")
-    write_scene(
-        ctx.output_dir / relative, names, bbox, resolution, start_date, end_date, periodicity, ctx
-    )
-    ctx.progress(100, "Scene written")
-    return Link(
-        href=relative.as_posix(),
-        rel="enclosure",
-        type="application/vnd+zarr",
-        title="Simulated scene",
-    )
+    scene = make_scene(names, bbox, resolution, start_date, end_date, periodicity)
+    ctx.progress(50, "Writing scene")
+    return scene
 
 
 class SceneSpec(BaseModel):

@@ -10,19 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import TypeAdapter
 
 from eoproc.models import OutputDescription
 
+from .encoders import encoder_for_type
 from .hints import (
     default_title,
+    is_list,
     is_reference_type,
     is_split_type,
     member_types,
     pop_title,
     split_override,
+    strip_annotated,
+    strip_optional,
 )
 from .schema import to_openapi_schema
 
@@ -39,6 +43,10 @@ class OutputSpec:
     adapter: TypeAdapter[Any] | None
     reference: bool = False
     """A file or link: the output may be transmitted by reference."""
+    data: bool = False
+    """A data output: the value is encoded as a file (see :mod:`.encoders`)."""
+    media_types: tuple[str, ...] = ()
+    """The media types a data output offers, the default first (none: any, e.g. a Path)."""
 
 
 def output_specs(
@@ -54,6 +62,9 @@ def output_specs(
     if len(overrides) > 1 or (not overrides and is_split_type(hint)):
         return _split_output_specs(function, hint, overrides), True
     name, override = next(iter(overrides.items())) if overrides else (RETURN_VALUE, {})
+    data = _data_spec(function, name, hint, override)
+    if data is not None:
+        return {name: data}, False
     adapter: TypeAdapter[Any] = TypeAdapter(hint)
     schema = to_openapi_schema(adapter.json_schema(mode="serialization"))
     spec = _output_spec(name, schema, hint, override, adapter)
@@ -64,7 +75,12 @@ def _split_output_specs(
     function: Callable[..., Any], hint: Any, overrides: dict[str, Mapping[str, Any]]
 ) -> dict[str, OutputSpec]:
     if not is_split_type(hint):  # several outputs of a plain mapping: schemas from outputs=
-        return {name: _output_spec(name, {}, Any, o, None) for name, o in overrides.items()}
+        return {
+            name: _data_spec(function, name, Any, o) or _output_spec(name, {}, Any, o, None)
+            for name, o in overrides.items()
+        }
+    if has_data_members(hint):
+        return _data_member_specs(function, hint, overrides)
     adapter: TypeAdapter[Any] = TypeAdapter(hint)
     properties = to_openapi_schema(adapter.json_schema(mode="serialization")).get("properties", {})
     unknown = set(overrides) - set(properties)
@@ -79,6 +95,78 @@ def _split_output_specs(
         )
         for name, schema in properties.items()
     }
+
+
+def has_data_members(hint: Any) -> bool:
+    """Whether a TypedDict or model has members that are encoded as files (data)."""
+    return is_split_type(hint) and any(
+        _encoder_of(member) is not None for member in member_types(hint).values()
+    )
+
+
+def _encoder_of(hint: Any) -> Any:
+    """The encoder of a type hint; annotated ``bytes`` (e.g. ``Base64Binary``) stay JSON."""
+    encoder = encoder_for_type(strip_optional(strip_annotated(hint)))
+    if encoder is not None and encoder.kind == "bytes" and strip_annotated(hint) is not hint:
+        return None
+    return encoder
+
+
+def _data_member_specs(
+    function: Callable[..., Any], hint: Any, overrides: dict[str, Mapping[str, Any]]
+) -> dict[str, OutputSpec]:
+    specs: dict[str, OutputSpec] = {}
+    for name, member in member_types(hint).items():
+        override = overrides.get(name, {})
+        data = _data_spec(function, name, member, override)
+        if data is None:
+            adapter: TypeAdapter[Any] = TypeAdapter(member)
+            schema = to_openapi_schema(adapter.json_schema(mode="serialization"))
+            data = _output_spec(name, schema, member, override, adapter)
+        specs[name] = data
+    return specs
+
+
+def _data_spec(
+    function: Callable[..., Any], name: str, hint: Any, override: Mapping[str, Any]
+) -> OutputSpec | None:
+    """The spec of a data output (a type with an encoder, or ``mediaType`` declared)."""
+    override = dict(override)
+    declared = override.pop("mediaType", None)
+    if is_list(hint) and _encoder_of(get_args(strip_optional(strip_annotated(hint)))[0]):
+        raise TypeError(
+            f"{function.__qualname__}: output {name!r} is a list of files or data objects; "
+            "return a directory (a Path) or one output per object"
+        )
+    encoder = _encoder_of(hint)
+    if declared is None and encoder is None:
+        return None
+    media_types = (declared,) if isinstance(declared, str) else tuple(declared or ())
+    if not media_types:
+        media_types = () if encoder.any_media_type else encoder.media_types
+    elif encoder is not None:
+        wrong = [m for m in media_types if not encoder.offers(m)]
+        if wrong:
+            raise TypeError(
+                f"{function.__qualname__}: output {name!r} ({encoder.kind}) cannot be "
+                f"encoded as {', '.join(wrong)}"
+            )
+    alternatives = [_media_schema(media_type) for media_type in media_types]
+    schema: dict[str, Any] = {}
+    if alternatives:
+        schema = alternatives[0] if len(alternatives) == 1 else {"oneOf": alternatives}
+    spec = _output_spec(
+        name, schema or {"type": "string", "contentEncoding": "binary"}, Any, override, None
+    )
+    spec.data = spec.reference = True
+    spec.media_types = media_types
+    return spec
+
+
+def _media_schema(media_type: str) -> dict[str, Any]:
+    if media_type == "application/json":
+        return {"contentMediaType": media_type}
+    return {"type": "string", "contentEncoding": "binary", "contentMediaType": media_type}
 
 
 def _output_spec(

@@ -21,6 +21,7 @@ from eoproc.models import (
 
 from .context import JobContext
 from .docstrings import docstring_description
+from .encoders import encode_output, encoder_for_value
 from .errors import InputProblem, InputValidationError
 from .signature import RETURN_VALUE, Signature, inspect_function
 from .validation import validate_inputs
@@ -110,11 +111,26 @@ class Process:
     def output_ids(self) -> list[str]:
         return list(self.signature.outputs)
 
+    def requested_media_types(self, outputs: Collection[str] | None) -> dict[str, str]:
+        """The media type asked (``format.mediaType``) per output of an execute request's
+        ``outputs`` mapping (a plain list of ids asks none)."""
+        if not isinstance(outputs, Mapping):
+            return {}
+        chosen: dict[str, str] = {}
+        for name, output in outputs.items():
+            output_format = output.get("format") if isinstance(output, Mapping) else None
+            media_type = (
+                output_format.get("mediaType") if isinstance(output_format, Mapping) else None
+            )
+            if isinstance(media_type, str):
+                chosen[name] = media_type
+        return chosen
+
     @property
     def output_transmission(self) -> list[TransmissionMode]:
         """``value``, plus ``reference`` when an output is a file or a link."""
         modes = [TransmissionMode.value]
-        if any(spec.reference for spec in self.signature.outputs.values()):
+        if any(spec.reference or spec.data for spec in self.signature.outputs.values()):
             modes.append(TransmissionMode.reference)
         return modes
 
@@ -160,6 +176,16 @@ class Process:
             for name in outputs
             if name not in known
         ]
+        for name, media_type in self.requested_media_types(outputs).items():
+            offered = known[name].media_types if name in known else ()
+            if offered and media_type not in offered:
+                problems.append(
+                    InputProblem(
+                        f"outputs.{name}.format.mediaType",
+                        f"{media_type!r} is not offered "
+                        f"(the media types are: {', '.join(offered)})",
+                    )
+                )
         if problems:
             raise InputValidationError(problems, self.id)
         return [name for name in outputs if name in known]
@@ -187,15 +213,49 @@ class Process:
                 result = asyncio.run(self.function(**values))
             else:
                 result = self.function(**values)
-        return self._dump_outputs(result, wanted)
+            return self._dump_outputs(result, wanted, self.requested_media_types(outputs), ctx)
 
-    def _dump_outputs(self, result: Any, wanted: list[str]) -> dict[str, Any]:
+    def _encode(self, name: str, value: Any, formats: dict[str, str], ctx: JobContext) -> Any:
+        spec = self.signature.outputs[name]
+        media_type = formats.get(name) or (spec.media_types[0] if spec.media_types else None)
+        stem = self.id if name == RETURN_VALUE else name
+        if isinstance(value, bytes | bytearray) and media_type is None:
+            media_type = "application/octet-stream"
+        encoded = encode_output(value, ctx.output_dir, stem, media_type)
+        if encoded is value and spec.data:
+            raise TypeError(
+                f"process {self.id!r}: output {name!r} is declared as data "
+                f"({', '.join(spec.media_types) or 'a file'}) but the function returned "
+                f"{type(value).__name__}"
+            )
+        return encoded
+
+    def _dump_outputs(
+        self, result: Any, wanted: list[str], formats: dict[str, str], ctx: JobContext
+    ) -> dict[str, Any]:
         specs = self.signature.outputs
         if not specs:
             return {}
         if not self.signature.split_outputs:
             (name, spec), *_ = specs.items()
-            return {name: _dump(result, spec.adapter)} if name in wanted else {}
+            if name not in wanted:
+                return {}
+            if spec.data or _is_data(result):
+                return {name: self._encode(name, result, formats, ctx)}
+            return {name: _dump(result, spec.adapter)}
+        if self.signature.return_adapter is None and isinstance(result, BaseModel | Mapping):
+            members = (
+                {(f.alias or n): getattr(result, n) for n, f in type(result).model_fields.items()}
+                if isinstance(result, BaseModel)
+                else dict(result)
+            )
+            return {
+                name: self._encode(name, members[name], formats, ctx)
+                if specs[name].data or _is_data(members[name])
+                else _dump(members[name], None)
+                for name in wanted
+                if name in members and name in specs
+            }
         if isinstance(result, BaseModel):
             dumped = result.model_dump(mode="json", by_alias=True)
             members = {
@@ -219,6 +279,13 @@ class Process:
             for name in wanted
             if name in members
         }
+
+
+def _is_data(value: Any) -> bool:
+    """Whether a value of an output not declared as data is encoded as a file anyway
+    (data objects and paths: JSON cannot hold them; bytes stay JSON, in base64)."""
+    encoder = encoder_for_value(value)
+    return encoder is not None and encoder.kind != "bytes"
 
 
 def _dump(value: Any, adapter: TypeAdapter[Any] | None) -> Any:

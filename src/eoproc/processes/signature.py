@@ -35,7 +35,7 @@ from .hints import (
     pop_title,
     split_override,
 )
-from .outputs import RETURN_VALUE, OutputSpec, output_specs
+from .outputs import RETURN_VALUE, OutputSpec, has_data_members, output_specs
 from .schema import to_openapi_schema
 
 __all__ = ["RETURN_VALUE", "InputSpec", "OutputSpec", "Signature", "inspect_function"]
@@ -112,7 +112,8 @@ def inspect_function(
         )
     return_hint = hints.get("return", Any)
     outputs, split = output_specs(function, return_hint, output_overrides)
-    adapter = TypeAdapter(return_hint) if split and is_split_type(return_hint) else None
+    typed = split and is_split_type(return_hint) and not has_data_members(return_hint)
+    adapter = TypeAdapter(return_hint) if typed else None
     return Signature(inputs, outputs, context_param, split, adapter)
 
 

@@ -254,7 +254,7 @@ def raw_response(
     for name in names:
         value = results[name]
         head = f"--{boundary}\r\nContent-ID: <{name}>\r\n"
-        if _by_reference(request, name) and isinstance(value, dict) and "href" in value:
+        if isinstance(value, dict) and "href" in value:  # a file or link: by reference
             head += f"Content-Location: {value['href']}\r\n\r\n"
             parts.append(head.encode() + b"\r\n")
             continue

@@ -17,6 +17,7 @@ from eoproc.models import ExecuteRequest, ProcessDescription, ResponseType
 from . import links as L
 from .execution import parse_execute_body, prefers_async, raw_response, run_async
 from .idempotency import IdempotentRequest, check_key, fingerprint, idempotent_request
+from .outputs import whole_file
 from .service import KeepsExecuteRequests, ResultFile, Service
 
 #: Seconds a process description is reused for execution requests.
@@ -143,5 +144,5 @@ async def _single_file(
         and "href" in value
         and not (wanted and wanted.transmissionMode == "reference")
     ):
-        return await service.get_result_file(job_id, names[0])
+        return await whole_file(await service.get_result_file(job_id, names[0]))
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 
 from eoproc.models import (
     ConformanceDeclaration,
@@ -22,9 +22,10 @@ from .handlers import ProcessCache, execute_process, json_response
 from .handlers import job_results as job_results_response
 from .handlers import job_status as job_status_response
 from .openapi_doc import EXECUTE_BODY, JOB_LIST_PARAMETERS, PROCESS_LIST_PARAMETERS, errors
+from .outputs import build_output_router
 from .params import parse_job_query, parse_process_list
-from .problems import InvalidParameter, NoSuchOutput
-from .service import ResultFile, Service
+from .problems import InvalidParameter
+from .service import Service
 
 CONFORMANCE = [
     f"http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/{name}"
@@ -226,17 +227,7 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
     async def job_results(jobID: str, request: Request) -> Response:
         return await job_results_response(service, processes, jobID, _base(request))
 
-    @router.get(
-        "/jobs/{jobID}/results/{outputID}",
-        summary="A file output of a job",
-        operation_id="getResultFile",
-        tags=["Jobs"],
-        response_class=FileResponse,
-        responses={200: {"description": "The output's content"}, **errors(404)},
-    )
-    async def job_result_file(jobID: str, outputID: str) -> Response:
-        return _file_response(await service.get_result_file(jobID, outputID))
-
+    router.include_router(build_output_router(service))
     return router
 
 
@@ -262,13 +253,6 @@ def _page(limit: int, offset: int) -> list[tuple[str, str]]:
     if offset:
         params.append(("offset", str(offset)))
     return params
-
-
-def _file_response(result: ResultFile) -> Response:
-    if not result.path.is_file():
-        raise NoSuchOutput(f"The file of this output is not there ({result.path.name}).")
-    filename = result.filename or result.path.name
-    return FileResponse(result.path, media_type=result.media_type, filename=filename)
 
 
 __all__ = ["CONFORMANCE", "build_router"]

@@ -146,6 +146,10 @@ class ResultFile:
     extra: dict[str, Any] = field(default_factory=dict)
     filename: str | None = None
     """The name a client saves it under (default: the name of ``path``)."""
+    directory: bool = False
+    """``path`` is a directory (e.g. a Zarr store), served as a key space and as a zip."""
+    archive: Path | None = None
+    """Where the zip of a directory is cached (default: beside it)."""
 
 
 @runtime_checkable

@@ -1,0 +1,123 @@
+"""Operations on a job's outputs: download them all, or find one and its opener.
+
+Sans-IO generators like those of :class:`~eoproc.client.core.ApiCore`, which
+calls them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .commands import Call, Operation, send
+from .payloads import unique_name
+from .responses import check, file_name
+from .results import (
+    PROGRESS_MIN_BYTES,
+    is_link,
+    is_zipped_directory,
+    output_refs,
+    part_path,
+    pick_output,
+    qualified_bytes,
+    unzip_directory,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+    from eoproc.openers import Opener, ResultSource
+
+    from .core import ApiCore
+    from .progress import ProgressBar
+
+_ANY = {"Accept": "*/*"}
+
+
+def _length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length", "")
+    return int(value) if value.isdigit() else None
+
+
+def _fixed(path: Path) -> Callable[[httpx.Response], Path]:
+    def save_as(response: httpx.Response) -> Path:
+        return path
+
+    return save_as
+
+
+def download_results(
+    core: ApiCore,
+    job_id: str,
+    directory: str | Path,
+    bars: Callable[[str], ProgressBar] | None = None,
+) -> Operation[list[Path]]:
+    """Download the outputs given by reference into ``directory``; their paths.
+
+    Each output goes under its own file name; a directory output (Zarr)
+    arrives as a zip and is unpacked into a directory of its name. A
+    ``.part`` left by an interrupted download is resumed with ``Range``.
+    ``bars(file name)`` makes a progress bar for each large download.
+    """
+    results = yield from core.get_job_results(job_id)
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    paths: list[Path] = []
+    for ref in output_refs(results.root):
+        head = check((yield from send(Call("HEAD", ref.href, headers=_ANY), core.retry)))
+        path = target / unique_name(file_name(head, ref.output_id), taken)
+        size = _length(head)
+        part = part_path(path)
+        if part.is_file() and (size is None or part.stat().st_size >= size):
+            part.unlink()  # not a prefix of this file: start again
+        bar = bars(path.name) if bars is not None and (size or 0) >= PROGRESS_MIN_BYTES else None
+        call = Call(
+            "GET",
+            ref.href,
+            headers=_ANY,
+            save_as=_fixed(path),
+            resume=path,
+            if_range=head.headers.get("etag") or head.headers.get("last-modified"),
+            on_progress=bar.update if bar is not None else None,
+        )
+        try:
+            answer = check((yield from send(call, core.retry)))
+        finally:
+            if bar is not None:
+                bar.close()
+        if is_zipped_directory(ref, answer.headers.get("content-type")):
+            path = unzip_directory(path)
+        paths.append(path)
+    return paths
+
+
+def result_source(
+    core: ApiCore, job_id: str, output: str | None = None
+) -> Operation[tuple[ResultSource, Opener]]:
+    """Where an output is and the opener of its media type; the content is
+    downloaded unless the opener streams it (e.g. Zarr, read lazily)."""
+    from eoproc.openers import ResultSource, get_opener
+
+    results = yield from core.get_job_results(job_id)
+    name, value = pick_output(job_id, results.root, output)
+    if is_link(value):
+        href = value["href"]
+        media_type = value.get("type")
+        if not media_type:
+            head = check((yield from send(Call("HEAD", href, headers=_ANY), core.retry)))
+            media_type = head.headers.get("content-type") or "application/octet-stream"
+        opener = get_opener(media_type)
+        if opener.streams:
+            return ResultSource(media_type, url=href, name=name), opener
+        answer = check((yield from send(Call("GET", href, headers=_ANY), core.retry)))
+        source = ResultSource(media_type, url=str(answer.url), content=answer.content)
+        return replace(source, name=name), opener
+    qualified = qualified_bytes(value)
+    if qualified is not None:
+        content, media_type = qualified
+        return ResultSource(media_type, content=content, name=name), get_opener(media_type)
+    json_type = "application/json"
+    return ResultSource(json_type, value=value, name=name), get_opener(json_type)
