@@ -62,9 +62,11 @@ def test_a_timeout_can_dismiss_the_job(client: Client) -> None:
 @pytest.mark.parametrize("request_", [42, "duration=2", 2.5, object()])
 def test_a_request_of_the_wrong_type_is_a_clear_error(request_: object) -> None:
     # no server needed: the request is refused before anything is sent
-    with Client(api_url="http://127.0.0.1:9/") as offline:
-        with pytest.raises(InvalidRequestError) as caught:
-            offline.execute_process("sleep_a_while", request_)  # type: ignore[arg-type]
+    with (
+        Client(api_url="http://127.0.0.1:9/") as offline,
+        pytest.raises(InvalidRequestError) as caught,
+    ):
+        offline.execute_process("sleep_a_while", request_)  # type: ignore[arg-type]
     message = str(caught.value)
     assert "ExecuteRequest" in message and "mapping" in message and "None" in message
     assert type(request_).__name__ in message
