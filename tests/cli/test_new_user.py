@@ -28,9 +28,7 @@ def test_configure_may_create_the_file_it_is_given(offline_cli: Runner, home: Pa
     assert offline_cli("lp", "-c", "new.yaml").code == 3  # found; the server is not there
 
 
-def test_create_request_writes_nested_defaults_and_the_process_id(
-    cli: Runner, home: Path
-) -> None:
+def test_create_request_writes_nested_defaults_and_the_process_id(cli: Runner, home: Path) -> None:
     result = cli("create-request", "primes_between")
     assert result.code == 0, result
     assert result.yaml() == {
