@@ -126,3 +126,26 @@ async def test_execution_follows_the_published_job_control(
             "/processes/add_sync_only/execution", json={"inputs": {"a": 1}}, headers=headers
         )
         assert declared.status_code == 200, declared.text  # its own options: sync only
+
+
+@pytest.mark.parametrize("mode", ["async", "sync", "both"])
+async def test_our_client_works_with_every_job_control(
+    make_service: ServiceFactory, mode: str
+) -> None:
+    from eoproc.client import AsyncClient
+    from eoproc.models import JobResults, StatusInfo
+
+    service = await make_service(registry=registry, job_control=mode, workers=1)
+    transport = httpx.ASGITransport(app=create_app(service))
+    async with AsyncClient(api_url="http://test/", transport=transport) as client:
+        started = await client.execute_process("add", {"a": 1, "b": 1})  # Prefer: respond-async
+        if mode == "sync":  # a sync-only process answers with its results
+            assert isinstance(started, JobResults) and started["return_value"] == 2
+        else:
+            assert isinstance(started, StatusInfo)
+            await client.wait_for_job(started.jobID, timeout=60)
+        results = await client.execute_process("add", {"a": 2, "b": 2}, mode="sync")
+        assert results["return_value"] == 4
+        either = await client.execute_process("add", {"a": 3}, mode="auto")
+        assert isinstance(either, StatusInfo if mode == "async" else JobResults)
+        assert (await client.execute_and_wait("add", {"a": 5}, timeout=60))["return_value"] == 5
