@@ -92,9 +92,12 @@ def server_command(
     cli_module: str = "eoproc.server.cli",
     service_args: Sequence[str] = (),
     store_url: str | None = None,
+    script: str | None = None,
 ) -> list[str]:
-    """The command line that starts the server (on ``store_url`` if given, else the file)."""
-    command = [sys.executable, "-m", cli_module, "run", "--port", str(port)]
+    """The command line that starts the server (on ``store_url`` if given, else the file);
+    ``script`` runs an installed console script instead of ``python -m cli_module``."""
+    head = [script] if script else [sys.executable, "-m", cli_module]
+    command = [*head, "run", "--port", str(port)]
     command += ["--store", store_url or f"sqlite:///{store_path}", *args]
     if service:
         command += ["--", service, *service_args]
@@ -132,6 +135,8 @@ def run_server(
     cli_module: str = "eoproc.server.cli",
     service_args: Sequence[str] = (),
     store_url: str | None = None,
+    script: str | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[LiveServer]:
     """Run a server on ``store_path`` (a SQLite file) for the ``with`` block.
 
@@ -140,7 +145,8 @@ def run_server(
     (e.g. to restart on it); ``cli_module`` runs another branded CLI
     (``s2gos_server.cli``); ``service_args`` follow SERVICE (for a factory);
     ``store_url`` (e.g. ``postgresql://...``) replaces the SQLite file as the store
-    (``store_path`` then only says where the server's log goes).
+    (``store_path`` then only says where the server's log goes); ``script`` is the path
+    of a console script to run (``eoproc-server``) and ``cwd`` its working directory.
     """
     store_path = Path(store_path)
     store_path.parent.mkdir(parents=True, exist_ok=True)
@@ -150,8 +156,11 @@ def run_server(
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": python_path, **(env or {})}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            server_command(store_path, port, args, service, cli_module, service_args, store_url),
+            server_command(
+                store_path, port, args, service, cli_module, service_args, store_url, script
+            ),
             stdout=log,
+            cwd=cwd,
             stderr=subprocess.STDOUT,
             env=full_env,
             start_new_session=True,

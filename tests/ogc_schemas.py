@@ -1,9 +1,10 @@
 """Validation of payloads against the official OGC API - Processes 1.0 schemas.
 
-The schemas live beside the project in ``../shared/ogcapi-processes-1.0`` (or
-wherever ``EOPROC_OGC_SPEC_DIR`` points). Where they are absent the tests that
-need them skip with a reason, unless ``EOPROC_REQUIRE_SPEC=1`` (as in CI), which
-turns the skip into a failure.
+The schemas and examples are vendored in ``tests/ogc_spec/`` (see its README for
+the licence), so that a fresh clone runs every schema test; ``EOPROC_OGC_SPEC_DIR``
+may name another copy of the standard (CI: the full standard beside the clone).
+Were they absent, the tests that need them would skip with a reason, unless
+``EOPROC_REQUIRE_SPEC=1`` (as in CI), which turns the skip into a failure.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-DEFAULT_SPEC_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "ogcapi-processes-1.0"
+DEFAULT_SPEC_DIR = Path(__file__).resolve().parent / "ogc_spec"
 
 
 def find_spec_dir() -> Path:

@@ -74,9 +74,9 @@ def test_outputs_print_on_a_cp1252_console(cli: Runner) -> None:
         )
         assert result.code == 0, result
         if fmt == "json":
-            assert result.json() == {"string_input": text}  # escaped, so lossless
+            assert result.json()["string_input"] == text  # escaped, so lossless
         elif fmt == "yaml":
-            assert result.yaml() == {"string_input": text}
+            assert result.yaml()["string_input"] == text
         else:
             assert "Zürich ? ?" in result.stdout
 
@@ -87,13 +87,13 @@ def test_utf8_request_on_stdin_of_a_cp1252_console(cli: Runner, home: Path) -> N
         "ep", "echo", "-r", "-", "--wait", "-f", "json", input=body, env=CP1252, encoding="cp1252"
     )
     assert result.code == 0, result
-    assert result.json() == {"string_input": "Zürich ✓"}
+    assert result.json()["string_input"] == "Zürich ✓"
     request = home / "request.json"
     request.write_text(body, encoding="utf-8")
     from_file = cli(
         "ep", "echo", "-r", str(request), "--wait", "-f", "json", env=CP1252, encoding="cp1252"
     )
-    assert from_file.json() == {"string_input": "Zürich ✓"}
+    assert from_file.json()["string_input"] == "Zürich ✓"
 
 
 def test_user_errors_exit_1(cli: Runner, home: Path) -> None:

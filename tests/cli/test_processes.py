@@ -34,8 +34,14 @@ def test_get_process(cli: Runner) -> None:
 def test_create_request_template_runs_as_is(cli: Runner, home: Path) -> None:
     template = cli("create-request", "primes_between")
     assert template.code == 0, template
-    assert template.yaml() == {"inputs": {"max_val": 100, "min_val": 0}}
-    assert cli("cr", "sleep_a_while").yaml() == {"inputs": {"duration": 10.0, "fail": False}}
+    assert template.yaml() == {
+        "process_id": "primes_between",
+        "inputs": {"max_val": 100, "min_val": 0},
+    }
+    assert cli("cr", "sleep_a_while").yaml() == {
+        "process_id": "sleep_a_while",
+        "inputs": {"duration": 10.0, "fail": False},
+    }
     request_file = home / "request.yaml"
     request_file.write_text(template.stdout, encoding="utf-8")
     # the edited template (here: one value overridden on the command line) executes

@@ -149,8 +149,18 @@ def test_echo_returns_each_input_given() -> None:
         "bbox_input": {"bbox": [1.0, 2.0, 3.0, 4.0], "crs": inputs["bbox_input"]["crs"]},
         "binary_input": base64.b64encode(b"\x89PNG").decode(),
     }
-    assert demo.run("echo", {"string_input": "only"}) == {"string_input": "only"}
-    assert demo.run("echo", {"string_input": "x"}, outputs=["number_input"]) == {}
+    assert demo.run("echo", {"string_input": "x"}, outputs=["number_input"]) == {
+        "number_input": None
+    }
+
+
+def test_echo_without_outputs_returns_every_defined_output() -> None:
+    # /req/core/process-execute-default-outputs: no `outputs` = every output; an input
+    # not given is echoed as null
+    result = demo.run("echo", {"string_input": "only"})
+    assert list(result) == demo.get("echo").output_ids
+    assert result["string_input"] == "only"
+    assert all(value is None for name, value in result.items() if name != "string_input")
 
 
 def test_echo_rejects_bad_values() -> None:

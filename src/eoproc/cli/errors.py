@@ -10,6 +10,9 @@ EXIT_USER = 1
 EXIT_API = 2
 EXIT_NETWORK = 3
 
+# rich's traceback markers that legacy code pages cannot show ("\u2771" otherwise)
+ASCII_MARKERS = str.maketrans({"\u2771": ">", "\u2502": "|", "\u2500": "-"})
+
 
 class UserError(Exception):
     """A mistake in the command line or in a file the user gave (exit code 1)."""
@@ -53,21 +56,37 @@ def report_error(error: BaseException, *, show_traceback: bool) -> int:
         import typer
         from rich.traceback import Traceback
 
-        err.print(
-            Traceback.from_exception(
-                type(error), error, error.__traceback__, suppress=[typer], max_frames=20
-            )
+        traceback = Traceback.from_exception(
+            type(error), error, error.__traceback__, suppress=[typer], max_frames=20
         )
+        from .streams import is_utf
+
+        if is_utf(sys.stderr):
+            err.print(traceback)
+        else:  # a console without Unicode (Windows, cp1252): ASCII markers, as the boxes
+            with err.capture() as captured:
+                err.print(traceback)
+            sys.stderr.write(captured.get().translate(ASCII_MARKERS))
+            sys.stderr.flush()
     code = exit_code_for(error)
     known = code is not None
     message = str(error) if known else f"{type(error).__name__}: {error}"
-    line(f"Error: {message}", "bold red")
     problem = _problem_of(error)
+    listed = _listed_problems(problem)
+    message = _without_listing(message, listed)
+    line(f"Error: {message}", "bold red")
     if problem:
         server_traceback = problem.pop("traceback", None)
         line("Server-side error details:")
         for key, value in problem.items():
-            line(f"  {key}: {_one_line(value)}")
+            if key == "problems" and listed:
+                line("  problems:")
+                for path, text in listed:
+                    line(f"    - {path}: {text}" if path else f"    - {text}")
+            elif key == "detail" and isinstance(value, str):
+                line(f"  detail: {_without_listing(value, listed)}")
+            else:
+                line(f"  {key}: {_one_line(value)}")
         if server_traceback:
             if show_traceback:
                 line("Server traceback:")
@@ -81,6 +100,35 @@ def report_error(error: BaseException, *, show_traceback: bool) -> int:
     elif not known and not show_traceback:
         line("This is unexpected: run with --traceback to see where it happened.")
     return EXIT_USER if show_traceback or code is None else code
+
+
+def _listed_problems(problem: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(path, message) of the problem list of an error answer (``problems``), if any."""
+    items = problem.get("problems") if problem else None
+    if not isinstance(items, list):
+        return []
+    listed = []
+    for item in items:
+        if isinstance(item, dict) and "message" in item:
+            listed.append((str(item.get("path") or ""), str(item["message"])))
+        else:
+            return []
+    return listed
+
+
+def _without_listing(text: str, listed: list[tuple[str, str]]) -> str:
+    """``text`` without the "path: message" items it repeats from the problem list
+    (they are printed once, as a list)."""
+    if not listed:
+        return text
+    shortened = text
+    for path, message in listed:
+        item = f"{path}: {message}" if path else message
+        shortened = shortened.replace(item, "", 1)
+    if shortened == text:
+        return text
+    head = shortened.rstrip(" .;:,")  # the separators the items leave behind
+    return f"{head}." if head else text
 
 
 def _problem_of(error: BaseException) -> dict[str, Any] | None:

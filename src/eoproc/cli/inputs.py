@@ -11,6 +11,9 @@ from typing import Any
 from .errors import UserError
 
 _REQUEST_MEMBERS = ("inputs", "outputs", "response", "subscriber")
+PROCESS_ID_MEMBERS = ("process_id", "processID")
+"""Members of a request file naming its process (not part of the execute request)."""
+REQUEST_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def parse_value(text: str) -> Any:
@@ -98,8 +101,42 @@ def build_request(request_file: str | None, input_options: Iterable[str] | None)
 
     A file may hold a full execute request (``inputs``, ``outputs``, ...) or just
     the inputs mapping. ``-i`` options override (and deep-merge into) its inputs.
+    A ``process_id`` member (as ``create-request`` writes) is not part of the request.
     """
+    return resolve_request(None, request_file, input_options, require_id=False)[1]
+
+
+def _is_request_file(argument: str) -> bool:
+    return argument == "-" or Path(argument).suffix.lower() in REQUEST_SUFFIXES
+
+
+def resolve_request(
+    process_id: str | None,
+    request_file: str | None,
+    input_options: Iterable[str] | None,
+    *,
+    require_id: bool = True,
+) -> tuple[str, dict[str, Any]]:
+    """The process id and execute request of a command line.
+
+    Without ``--request``, a PROCESS_ID argument that names a request file
+    (``*.yaml``, ``*.yml``, ``*.json``) is that file. The process id is the
+    argument, else the file's ``process_id`` member (as ``create-request`` writes it).
+    """
+    if request_file is None and process_id is not None and _is_request_file(process_id):
+        request_file, process_id = process_id, None
     request = load_request_file(request_file) if request_file else {}
+    from_file = [request.pop(key) for key in PROCESS_ID_MEMBERS if key in request]
+    process_id = process_id or next((str(value) for value in from_file if value), None)
+    if process_id is None and require_id:
+        raise UserError(
+            "Missing PROCESS_ID: give it as an argument, or as the member process_id "
+            "of the request file (create-request writes it)"
+        )
+    return process_id or "", _merge_inputs(request, input_options)
+
+
+def _merge_inputs(request: dict[str, Any], input_options: Iterable[str] | None) -> dict[str, Any]:
     if request and not any(key in request for key in _REQUEST_MEMBERS):
         request = {"inputs": request}
     inputs = request.get("inputs")

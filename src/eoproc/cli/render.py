@@ -36,18 +36,42 @@ def to_data(value: Any) -> Any:
 
 
 def dump_yaml(data: Any) -> str:
-    """YAML with sorted keys in block style, lossless on any console encoding."""
+    """YAML with sorted keys in block style, lossless on any console encoding.
+
+    On a console that cannot show every character (cp1252, say) a string is
+    written as it is when the console's encoding has all its characters
+    (``München``), else escaped (``"\\u0141\\xF3d\\u017A"``).
+    """
     import yaml
 
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    if not is_utf(sys.stdout):
+        dumper = _encoding_dumper(getattr(sys.stdout, "encoding", None) or "ascii")
     text: str = yaml.dump(
         data,
         Dumper=dumper,
         sort_keys=True,
         default_flow_style=False,
-        allow_unicode=is_utf(sys.stdout),
+        allow_unicode=True,
     )
     return text
+
+
+def _encoding_dumper(encoding: str) -> Any:
+    """A YAML dumper escaping the strings that ``encoding`` cannot write (only those)."""
+    import yaml
+
+    class EncodingDumper(yaml.SafeDumper):
+        def analyze_scalar(self, scalar: str) -> Any:
+            try:
+                scalar.encode(encoding)
+            except (UnicodeEncodeError, LookupError):
+                self.allow_unicode = False
+            else:
+                self.allow_unicode = True
+            return super().analyze_scalar(scalar)
+
+    return EncodingDumper
 
 
 def dump_json(data: Any) -> str:

@@ -47,9 +47,20 @@ class Session:
     spec: CliSpec
     show_traceback: bool = False
 
-    def load_config(self, config_path: Path | None, **overrides: Any) -> ClientConfig:
-        """The client configuration: options, environment, config file, defaults."""
+    def load_config(
+        self, config_path: Path | None, *, must_exist: bool = True, **overrides: Any
+    ) -> ClientConfig:
+        """The client configuration: options, environment, config file, defaults.
+
+        A file given with ``--config`` must exist (unless ``must_exist`` is false, as
+        for ``configure``, which writes it): a mistyped name is an error, not defaults.
+        """
         from eoproc.client import ClientConfig
+
+        if config_path is not None and must_exist and not config_path.expanduser().exists():
+            from .errors import UserError
+
+            raise UserError(f"Configuration file not found: {config_path}")
 
         return ClientConfig.load(
             profile=self.spec.resolve_profile(), config_path=config_path, **overrides

@@ -208,9 +208,13 @@ class AsyncClient(BaseClient):
 
     get_job_result = get_job_results
 
-    async def dismiss_job(self, job_id: str) -> StatusInfo:
-        """Cancel a running job or delete a finished one."""
-        return await self._run(self._core.dismiss_job(job_id))
+    async def dismiss_job(self, job_id: str, already_ok: bool = True) -> StatusInfo:
+        """Cancel a running job or delete a finished one; its status.
+
+        A job dismissed before (410 Gone) is no error with ``already_ok``: its
+        current status is returned.
+        """
+        return await self._run(self._core.dismiss_job(job_id, already_ok))
 
     async def wait_for_job(
         self,
@@ -240,8 +244,13 @@ class AsyncClient(BaseClient):
         outputs: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         on_progress: ProgressCallback | None = None,
+        dismiss_on_timeout: bool = False,
     ) -> JobResults:
-        """Execute a process, wait for its job and return the results."""
+        """Execute a process, wait for its job and return the results.
+
+        Raises :class:`JobTimeoutError` after ``timeout`` seconds; with
+        ``dismiss_on_timeout`` the job is dismissed (cancelled) first.
+        """
         return await self._run(
             self._core.execute_and_wait(
                 process_id,
@@ -250,6 +259,7 @@ class AsyncClient(BaseClient):
                 outputs=outputs,
                 timeout=timeout,
                 on_progress=on_progress,
+                dismiss_on_timeout=dismiss_on_timeout,
             )
         )
 

@@ -212,9 +212,13 @@ class Client(BaseClient):
 
     get_job_result = get_job_results
 
-    def dismiss_job(self, job_id: str) -> StatusInfo:
-        """Cancel a running job or delete a finished one."""
-        return self._run(self._core.dismiss_job(job_id))
+    def dismiss_job(self, job_id: str, already_ok: bool = True) -> StatusInfo:
+        """Cancel a running job or delete a finished one; its status.
+
+        A job dismissed before (410 Gone) is no error with ``already_ok``: its
+        current status is returned.
+        """
+        return self._run(self._core.dismiss_job(job_id, already_ok))
 
     def wait_for_job(
         self,
@@ -245,8 +249,13 @@ class Client(BaseClient):
         outputs: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         on_progress: ProgressCallback | None = None,
+        dismiss_on_timeout: bool = False,
     ) -> JobResults:
-        """Execute a process, wait for its job and return the results."""
+        """Execute a process, wait for its job and return the results.
+
+        Raises :class:`JobTimeoutError` after ``timeout`` seconds; with
+        ``dismiss_on_timeout`` the job is dismissed (cancelled) first.
+        """
         return self._run(
             self._core.execute_and_wait(
                 process_id,
@@ -255,6 +264,7 @@ class Client(BaseClient):
                 outputs=outputs,
                 timeout=timeout,
                 on_progress=on_progress,
+                dismiss_on_timeout=dismiss_on_timeout,
             )
         )
 

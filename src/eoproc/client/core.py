@@ -180,15 +180,33 @@ class ApiCore:
         value = json_or_bytes(answer)
         return JobResults(value if isinstance(value, dict) else {"result": value})
 
-    def dismiss_job(self, job_id: str) -> Operation[StatusInfo]:
-        """Cancel a running job or delete a finished one; its final status."""
+    def dismiss_job(self, job_id: str, already_ok: bool = True) -> Operation[StatusInfo]:
+        """Cancel a running job or delete a finished one; its final status.
+
+        A job dismissed before answers 410 Gone (as the standard says); with
+        ``already_ok`` that is no error: the job's current status is returned.
+        """
         from eoproc.models import JobStatus, StatusInfo
 
-        answer = check((yield from send(Call("DELETE", _path("jobs", job_id)), self.retry)))
+        answer = yield from send(Call("DELETE", _path("jobs", job_id)), self.retry)
+        if answer.status_code == 410 and already_ok:
+            return (yield from self._dismissed_status(job_id))
+        check(answer)
         body = json_or_bytes(answer)
         if isinstance(body, dict) and "status" in body:
             return StatusInfo.model_validate({"jobID": job_id, **body})
         return StatusInfo(jobID=job_id, status=JobStatus.dismissed)
+
+    def _dismissed_status(self, job_id: str) -> Operation[StatusInfo]:
+        """The status of a job dismissed before (a stand-in if the server forgot it)."""
+        from eoproc.models import JobStatus, StatusInfo
+
+        try:
+            return (yield from self.get_job(job_id))
+        except ClientError as error:
+            if error.status not in _GONE:
+                raise
+        return StatusInfo(jobID=job_id, status=JobStatus.dismissed, message="Job dismissed")
 
     def wait_for_job(
         self,
@@ -248,8 +266,13 @@ class ApiCore:
         outputs: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         on_progress: ProgressCallback | None = None,
+        dismiss_on_timeout: bool = False,
     ) -> Operation[JobResults]:
-        """Execute asynchronously, wait for the job and return its results."""
+        """Execute asynchronously, wait for the job and return its results.
+
+        With ``dismiss_on_timeout``, a job still running after ``timeout`` seconds
+        is dismissed (cancelled on the server) before :class:`JobTimeoutError` is raised.
+        """
         from eoproc.models import JobResults
 
         result = yield from self.execute_process(
@@ -259,7 +282,12 @@ class ApiCore:
             return result
         if on_progress is not None:
             yield Notify(on_progress, result)
-        yield from self.wait_for_job(result.jobID, timeout=timeout, on_progress=on_progress)
+        try:
+            yield from self.wait_for_job(result.jobID, timeout=timeout, on_progress=on_progress)
+        except JobTimeoutError:
+            if dismiss_on_timeout:
+                yield from self.dismiss_job(result.jobID)
+            raise
         return (yield from self.get_job_results(result.jobID))
 
     def download_results(

@@ -32,6 +32,10 @@ def invalid_config(error: Exception) -> ConfigError:
     return ConfigError(f"Invalid client configuration: {text.rstrip('.')}.")
 
 
+class InvalidRequestError(EoprocClientError, TypeError):
+    """An execute request of a type the client cannot send (e.g. a number)."""
+
+
 class ClientError(EoprocClientError):
     """The server answered with an HTTP error status.
 

@@ -32,14 +32,31 @@ def build_request(
         base: dict[str, Any] = {}
     elif isinstance(request, ExecuteRequest):
         base = request.to_dict()
-    else:
+    elif isinstance(request, Mapping):
         base = ExecuteRequest.model_validate(dict(request)).to_dict()
+    elif hasattr(request, "model_dump") and not isinstance(request, type):
+        # a request model of another library, e.g. the real gavicore's ProcessRequest
+        dumped = request.model_dump(mode="json", by_alias=True, exclude_none=True)
+        base = ExecuteRequest.model_validate(dumped).to_dict()
+    else:
+        from .errors import InvalidRequestError
+
+        raise InvalidRequestError(
+            "The execute request must be an ExecuteRequest (alias ProcessRequest), a "
+            "mapping of request members (inputs, outputs, response, subscriber) or of "
+            f"input values, or None; not {type(request).__name__} {_short(request)}"
+        )
     if inputs:
         base["inputs"] = {**base.get("inputs", {}), **inputs}
     for name, value in (("outputs", outputs), ("response", response), ("subscriber", subscriber)):
         if value is not None:
             base[name] = value
     return ExecuteRequest.model_validate(base)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def datetime_param(value: DateTimeFilter) -> str:

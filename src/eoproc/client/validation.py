@@ -180,8 +180,13 @@ def template_value(schema: Mapping[str, Any]) -> Any:
         return [template_value(items) if isinstance(items, Mapping) else None for _ in range(count)]
     if kind == "object" or "properties" in schema:
         properties = schema.get("properties") or {}
-        required = schema.get("required") or list(properties)
-        return {name: template_value(properties[name]) for name in required if name in properties}
+        required = schema.get("required")
+        wanted = [
+            name
+            for name, member in properties.items()
+            if required is None or name in required or "default" in member
+        ]
+        return {name: template_value(properties[name]) for name in wanted}
     if kind in _EMPTY:
         minimum = schema.get("minimum")
         if kind in ("integer", "number") and minimum is not None:

@@ -38,6 +38,7 @@ from .store import now_us
 log = logging.getLogger(__name__)
 
 JOBS_TABLE = "eoproc_jobs"
+COUNTERS_TABLE = "eoproc_counters"
 _ADVISORY_LOCK = 0x656F70726F63  # "eoproc": one schema upgrade at a time per database
 
 migrations_table = sa.Table(
@@ -131,6 +132,18 @@ def _v6_idempotency(conn: sa.Connection) -> None:
     create_keys_table(conn)
 
 
+def _v7_counters(conn: sa.Connection) -> None:
+    """``eoproc_counters``: durable counters; ``job`` numbers readable job ids (``job_N``)."""
+    table = sa.Table(
+        COUNTERS_TABLE,
+        sa.MetaData(),
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("value", sa.BigInteger, nullable=False),
+    )
+    table.create(conn)
+    conn.execute(table.insert().values(name="job", value=0))
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "jobs table", _v1_jobs),
     Step(2, "jobs.response: the response mode of the execute request (raw results)", _v2_response),
@@ -138,6 +151,7 @@ STEPS: tuple[Step, ...] = (
     Step(4, "jobs.user_id: the user owning each job (authentication)", _v4_user_id),
     Step(5, "jobs.attempts, jobs.retries: runs so far, re-runs allowed", _v5_attempts),
     Step(6, "idempotency keys of job submissions (Idempotency-Key)", _v6_idempotency),
+    Step(7, "eoproc_counters: the durable counter of readable job ids (job_N)", _v7_counters),
 )
 
 SCHEMA_VERSION = STEPS[-1].version

@@ -53,6 +53,7 @@ from .leases import LeasedStore
 from .store import (
     STOPPED_MESSAGE,
     ClaimedJob,
+    CountingStore,
     JobRecord,
     JobStore,
     NewJob,
@@ -113,8 +114,17 @@ class LocalJobService:
         executor: str = "local",
         dask_scheduler: str | None = None,
         job_timeout: float | None = None,
+        job_control: str | None = None,
+        job_ids: str = "uuid",
     ) -> None:
         check_executor(executor, dask_scheduler)
+        self.job_control: str | None = None
+        """``async``/``sync``/``both``: the job control options published for processes
+        that do not declare their own (``None``: each process's, by default both)."""
+        self.job_ids = "uuid"
+        """``uuid`` (default) or ``counter``: readable ids ``job_0``, ``job_1``, ... from
+        the store's durable counter."""
+        self._set_identity(job_control, job_ids)
         self.job_timeout = job_timeout
         """Seconds a job may run (from its claim) before it is stopped and failed."""
         self.registry = registry
@@ -157,10 +167,13 @@ class LocalJobService:
         executor: str | None = None,
         dask_scheduler: str | None = None,
         job_timeout: float | None = None,
+        job_control: str | None = None,
+        job_ids: str | None = None,
     ) -> None:
         """Change options before :meth:`start` (the server CLI's ``--store`` etc.)."""
         if self._running or (self._store is not None and store_url is not None):
             raise ValueError("the job service is already started; configure it before")
+        self._set_identity(job_control, job_ids)
         if executor is not None or dask_scheduler is not None:
             check_executor(executor or self.executor, dask_scheduler or self.dask_scheduler)
             self.executor = executor or self.executor
@@ -183,6 +196,17 @@ class LocalJobService:
             if job_timeout <= 0:
                 raise ValueError(f"job_timeout must be positive, not {job_timeout}")
             self.job_timeout = job_timeout
+
+    def _set_identity(self, job_control: str | None, job_ids: str | None) -> None:
+        if job_control is not None:
+            from eoproc.processes.process import job_control_for
+
+            job_control_for(job_control)  # ValueError for an unknown mode
+            self.job_control = job_control
+        if job_ids is not None:
+            if job_ids not in ("uuid", "counter"):
+                raise ValueError(f"job ids must be 'uuid' or 'counter', not {job_ids!r}")
+            self.job_ids = job_ids
 
     def _configure_sharing(
         self, keep_finished: float | None, results_dir: str | None, lease: float | None
@@ -297,14 +321,26 @@ class LocalJobService:
     # -- processes -----------------------------------------------------------------
 
     def list_processes(self) -> list[ProcessSummary]:
-        return list(self.registry.summaries())
+        return [self._published(summary) for summary in self.registry.summaries()]
 
     def get_process(self, process_id: str) -> ProcessDescription:
         try:
             description: ProcessDescription = self.registry.describe(process_id)
         except LookupError:
             raise NoSuchProcess(f"Process {process_id!r} does not exist.") from None
-        return description
+        return self._published(description)
+
+    def _published(self, summary: Any) -> Any:
+        """A summary or description with the service's job control options, unless
+        its process declares its own."""
+        if self.job_control is None:
+            return summary
+        process = self.registry.get(summary.id)
+        if getattr(process, "declares_job_control", False):
+            return summary
+        from eoproc.processes.process import job_control_for
+
+        return summary.model_copy(update={"jobControlOptions": job_control_for(self.job_control)})
 
     # -- jobs ----------------------------------------------------------------------
 
@@ -363,7 +399,7 @@ class LocalJobService:
         except (TypeError, ValueError):
             inputs_json = json.dumps(request.model_dump(mode="json", by_alias=True)["inputs"])
         job = NewJob(
-            str(uuid.uuid4()),
+            await self._new_job_id(),
             process_id,
             now_us(),
             inputs_json,
@@ -440,6 +476,15 @@ class LocalJobService:
         """How often a job of ``process_id`` may run again after an interruption."""
         retries = getattr(self.registry, "retries", None)
         return int(retries(process_id)) if callable(retries) else 0
+
+    async def _new_job_id(self) -> str:
+        if self.job_ids == "uuid":
+            return str(uuid.uuid4())
+        store = self.store
+        if not isinstance(store, CountingStore):
+            raise RuntimeError(f"the job store {type(store).__name__} has no job counter")
+        with store_errors():
+            return f"job_{await store.next_job_number()}"
 
     def _throughput(self) -> float:
         """Jobs finished per second, recently."""

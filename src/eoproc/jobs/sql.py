@@ -71,6 +71,20 @@ jobs = sa.Table(
 )
 """The jobs table as the queries see it; its schema is made by :mod:`.migrations`."""
 
+counters = sa.Table(
+    "eoproc_counters",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+"""Durable counters (made by :mod:`.migrations`): ``job`` numbers readable job ids."""
+_NEXT_JOB_NUMBER = (
+    sa.update(counters)
+    .where(counters.c.name == "job")
+    .values(value=counters.c.value + 1)
+    .returning(counters.c.value)
+)
+
 _SUMMARY = (
     jobs.c.id,
     jobs.c.process_id,
@@ -352,6 +366,16 @@ class SqlJobStore(LeaseQueries, IdempotencyQueries):
 
     async def apply(self, batch: WriteBatch) -> list[ClaimedJob]:
         return await self._call(self._apply_sync, batch)
+
+    def _next_job_number_sync(self) -> int:
+        with self._write() as conn:
+            value = conn.execute(_NEXT_JOB_NUMBER).scalar_one()
+        return int(value) - 1
+
+    async def next_job_number(self) -> int:
+        """The next number of the store's job counter (0, 1, 2, ...): never given twice,
+        also across restarts and by replicas sharing the database (the row is locked)."""
+        return await self._call(self._next_job_number_sync)
 
     def _dismiss_sync(self, job_id: str, now: int) -> tuple[JobStatus, JobRecord] | None:
         with self._write() as conn:

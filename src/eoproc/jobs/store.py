@@ -205,3 +205,12 @@ class JobStore(Protocol):
     async def count(self, status: JobStatus) -> int:
         """How many jobs have ``status``."""
         ...
+
+
+@runtime_checkable
+class CountingStore(Protocol):
+    """A store with a durable job counter (for readable job ids ``job_0``, ``job_1``...)."""
+
+    async def next_job_number(self) -> int:
+        """The next job number: 0 first, never the same twice (restarts, replicas)."""
+        ...

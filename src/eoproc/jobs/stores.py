@@ -1,21 +1,27 @@
-"""Job stores by URL: ``sqlite:///path/to/jobs.db`` or ``postgresql://user@host/db``."""
+"""Job stores by URL: ``sqlite:///path/to/jobs.db`` (or a plain file path) or
+``postgresql://user@host/db``."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .store import JobStore
 
 SQLITE_PREFIX = "sqlite:///"
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # two letters at least: "C:" is a drive
 
 
 def sqlite_path(url: str) -> Path:
-    """The database path of a ``sqlite:///path.db`` URL (``sqlite:////abs/path.db``)."""
+    """The database path of a ``sqlite:///path.db`` URL (``sqlite:////abs/path.db``), or
+    of a plain file path (``jobs.db``, ``~/eoproc/jobs.db``: anything without a URL scheme)."""
+    if url.strip() and not _SCHEME.match(url):
+        return Path(url).expanduser()
     path = url[len(SQLITE_PREFIX) :].split("?", 1)[0]
     if not url.startswith(SQLITE_PREFIX) or not path:
         raise ValueError(
-            f"Unsupported job store URL {url!r}: expected sqlite:///path/to/jobs.db "
-            "or postgresql://user@host:port/database"
+            f"Unsupported job store URL {url!r}: expected a file path (jobs.db), "
+            "sqlite:///path/to/jobs.db or postgresql://user@host:port/database"
         )
     return Path(path).expanduser()
 

@@ -47,5 +47,12 @@ class ApiError(OgcModel):
     traceback: list[str] | None = None
 
 
-Capabilities = LandingPage
+class Capabilities(LandingPage):
+    """The landing page as the clients return it (``client.get_capabilities()``).
+
+    The same document as :class:`LandingPage`; its own name makes it show as
+    ``Capabilities(title=..., ...)``, as the upstream clients print it.
+    """
+
+
 ProblemDetails = ApiError

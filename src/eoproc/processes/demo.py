@@ -150,17 +150,17 @@ def return_base_model(scene_spec: SceneSpec) -> SceneSpec:
     return scene_spec
 
 
-class EchoOutputs(TypedDict, total=False):
-    """The outputs of ``echo``: each input that was given, under its own name."""
+class EchoOutputs(TypedDict):
+    """The outputs of ``echo``: each input under its own name, ``null`` if not given."""
 
-    string_input: str
-    number_input: float
-    integer_input: int
-    boolean_input: bool
-    array_input: list[Any]
-    object_input: dict[str, Any]
-    bbox_input: Bbox
-    binary_input: Base64Binary
+    string_input: str | None
+    number_input: float | None
+    integer_input: int | None
+    boolean_input: bool | None
+    array_input: list[Any] | None
+    object_input: dict[str, Any] | None
+    bbox_input: Bbox | None
+    binary_input: Base64Binary | None
 
 
 @demo.process(
@@ -184,19 +184,18 @@ def echo(
     binary_input: Base64Binary | None = None,
     pause: Annotated[float, Field(ge=0, le=3600)] = 0.0,
 ) -> EchoOutputs:
-    """Echoes each input it is given as the output of the same name, after `pause` seconds.
-    The test process OGC API - Processes recommends: one input of each kind (string,
-    number, integer, boolean, array, object, bounding box, base64-encoded binary).
+    """Echoes each input as the output of the same name (null if not given), after
+    `pause` seconds. The test process OGC API - Processes recommends: one input of each
+    kind (string, number, integer, boolean, array, object, bounding box, base64 binary).
     """
-    given = {
-        "string_input": string_input,
-        "number_input": number_input,
-        "integer_input": integer_input,
-        "boolean_input": boolean_input,
-        "array_input": array_input,
-        "object_input": object_input,
-        "bbox_input": bbox_input,
-        "binary_input": binary_input,
-    }
     _nap(pause, ctx)
-    return EchoOutputs(**{name: value for name, value in given.items() if value is not None})  # type: ignore[typeddict-item]
+    return EchoOutputs(
+        string_input=string_input,
+        number_input=number_input,
+        integer_input=integer_input,
+        boolean_input=boolean_input,
+        array_input=array_input,
+        object_input=object_input,
+        bbox_input=bbox_input,
+        binary_input=binary_input,
+    )

@@ -32,6 +32,23 @@ DEFAULT_JOB_CONTROL_OPTIONS: tuple[JobControlOptions, ...] = (
     JobControlOptions.dismiss,
 )
 
+JOB_CONTROL_MODES: dict[str, tuple[JobControlOptions, ...]] = {
+    "async": (JobControlOptions.async_execute, JobControlOptions.dismiss),
+    "sync": (JobControlOptions.sync_execute, JobControlOptions.dismiss),
+    "both": DEFAULT_JOB_CONTROL_OPTIONS,
+}
+"""The job control options a server publishes by mode (``--job-control``)."""
+
+
+def job_control_for(mode: str) -> list[JobControlOptions]:
+    """The job control options of ``mode`` (``async``, ``sync`` or ``both``)."""
+    try:
+        return list(JOB_CONTROL_MODES[mode])
+    except KeyError:
+        raise ValueError(
+            f"job control must be one of {', '.join(JOB_CONTROL_MODES)}, not {mode!r}"
+        ) from None
+
 
 class Process:
     """A function published as a process (made by :meth:`ProcessRegistry.process`).
@@ -82,6 +99,9 @@ class Process:
             DEFAULT_JOB_CONTROL_OPTIONS if job_control_options is None else job_control_options
         )
         self.job_control_options = [JobControlOptions(option) for option in options]
+        self.declares_job_control = job_control_options is not None
+        """Whether the process chose its job control options (a server's default does
+        not apply to it then)."""
         self.keywords = list(keywords) if keywords else None
         try:
             self.signature: Signature = inspect_function(function, inputs, outputs)
@@ -297,4 +317,10 @@ def _dump(value: Any, adapter: TypeAdapter[Any] | None) -> Any:
     return to_jsonable_python(value, by_alias=True)
 
 
-__all__ = ["DEFAULT_JOB_CONTROL_OPTIONS", "RETURN_VALUE", "Process"]
+__all__ = [
+    "DEFAULT_JOB_CONTROL_OPTIONS",
+    "JOB_CONTROL_MODES",
+    "RETURN_VALUE",
+    "Process",
+    "job_control_for",
+]

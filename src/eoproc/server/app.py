@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, Response
 
 from eoproc import __version__
 
+from .auth.middleware import DOCS_ASSETS
 from .fastpath import FastPath
 from .handlers import ProcessCache
 from .links import OPENAPI_JSON
@@ -94,6 +95,16 @@ def create_app(
     return app
 
 
+def _swagger_ui_assets() -> str | None:
+    """The folder of the Swagger UI files of the ``swagger-ui-bundle`` package, if installed
+    (without it, ``/docs`` loads them from a CDN, as FastAPI does)."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:
+        return None
+    return str(swagger_ui_path)
+
+
 def _add_api_documents(app: FastAPI, security: SecurityConfig) -> None:
     """``/openapi.json`` (OpenAPI 3.0), ``/docs`` (Swagger UI) and ``/redoc``."""
     cache: dict[str, Any] = {}
@@ -110,10 +121,23 @@ def _add_api_documents(app: FastAPI, security: SecurityConfig) -> None:
 
         return Response(json.dumps(openapi()).encode(), media_type=OPENAPI_JSON)
 
+    assets = _swagger_ui_assets()
+    if assets is not None:
+        from starlette.staticfiles import StaticFiles
+
+        app.mount(DOCS_ASSETS.rstrip("/"), StaticFiles(directory=assets), name="swagger-ui")
+
     async def swagger(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        files: dict[str, Any] = {}
+        if assets is not None:  # served here, so that the page works offline
+            files = {
+                "swagger_js_url": f"{root}{DOCS_ASSETS}swagger-ui-bundle.js",
+                "swagger_css_url": f"{root}{DOCS_ASSETS}swagger-ui.css",
+                "swagger_favicon_url": f"{root}{DOCS_ASSETS}favicon-32x32.png",
+            }
         return get_swagger_ui_html(
-            openapi_url=f"{request.scope.get('root_path', '')}/openapi.json",
-            title=f"{app.title} - API documentation",
+            openapi_url=f"{root}/openapi.json", title=f"{app.title} - API documentation", **files
         )
 
     async def redoc(request: Request) -> HTMLResponse:

@@ -38,7 +38,8 @@ StoreOption = Annotated[
     typer.Option(
         "--store",
         envvar="EOPROC_STORE",
-        help="Job store URL, e.g. sqlite:///jobs.db (default: in the user data directory).",
+        help="Job store: a SQLite file (jobs.db), sqlite:///jobs.db or "
+        "postgresql://user@host/db (default: jobs.db in the user data directory).",
     ),
 ]
 MaxQueuedOption = Annotated[
@@ -89,6 +90,27 @@ SchedulerOption = Annotated[
         "--executor dask (default: a LocalCluster of --workers processes, for development).",
     ),
 ]
+JobControlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--job-control",
+        envvar="EOPROC_JOB_CONTROL",
+        metavar="async|sync|both",
+        help="Execution modes published for processes that do not declare their own "
+        "(default: the service's, else both; a request without Prefer then runs "
+        "synchronously where sync is offered).",
+    ),
+]
+JobIdsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--job-ids",
+        envvar="EOPROC_JOB_IDS",
+        metavar="uuid|counter",
+        help="Job ids: UUIDs, or job_0, job_1, ... from the store's durable counter "
+        "(default: the service's, else uuid).",
+    ),
+]
 DebugOption = Annotated[
     bool, typer.Option("--debug", help="Tracebacks in error bodies; verbose log.")
 ]
@@ -124,7 +146,8 @@ ServiceArgument = Annotated[
     typer.Argument(
         metavar="[SERVICE [-- SERVICE-ARGS]]",
         help="module:attr naming a Service, a ProcessRegistry, or a factory of either "
-        "(called with SERVICE-ARGS). Env: EOPROC_SERVICE.",
+        "(called with SERVICE-ARGS); modules in the working directory are found. "
+        "Env: EOPROC_SERVICE.",
         show_default=False,
     ),
 ]
@@ -189,10 +212,14 @@ def new_server_cli(
         input_max_bytes: sec.InputMaxBytesOption = 10 * 1024 * 1024,
         input_timeout: sec.InputTimeoutOption = 20.0,
         job_timeout: sec.JobTimeoutOption = None,
+        job_control: JobControlOption = None,
+        job_ids: JobIdsOption = None,
     ) -> None:
         """Serve SERVICE (default: the demo processes) over HTTP until SIGTERM/Ctrl-C.
 
         Without --api-key or --oidc-issuer only a loopback HOST is served (else --insecure).
+        SERVICE's module is looked up with the working directory on the import path
+        (as uvicorn's --app-dir . does): `run mymodule:registry` works in its folder.
         """
         from .runner import serve
 
@@ -227,7 +254,12 @@ def new_server_cli(
             job_timeout=job_timeout,
         )
         options = dataclasses.replace(
-            options, keep_finished=keep_finished, results_dir=results_dir, lease=lease
+            options,
+            keep_finished=keep_finished,
+            results_dir=results_dir,
+            lease=lease,
+            job_control=job_control,
+            job_ids=job_ids,
         )
         try:
             loaded = load_service(spec, args, options)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ class ServiceOptions:
     results_dir: str | None = None
     lease: float | None = None
     job_timeout: float | None = None
+    job_control: str | None = None
+    job_ids: str | None = None
     title: str | None = None
     description: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -46,17 +49,26 @@ class ServiceOptions:
             "results_dir": self.results_dir,
             "lease": self.lease,
             "job_timeout": self.job_timeout,
+            "job_control": self.job_control,
+            "job_ids": self.job_ids,
         }
         return {key: value for key, value in values.items() if value is not None}
 
 
 def import_object(spec: str) -> Any:
-    """The object named ``module:attr`` (``attr`` may be dotted)."""
+    """The object named ``module:attr`` (``attr`` may be dotted).
+
+    The working directory is put on the import path first (as ``python -m`` and
+    uvicorn's ``--app-dir .`` do), so that ``mymodule:registry`` is found there.
+    """
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise ServiceLoadError(
             f"SERVICE must be 'module:attribute' (e.g. {DEFAULT_SERVICE}), not {spec!r}"
         )
+    if "" not in sys.path and os.getcwd() not in sys.path:
+        # modules of the working directory are found, as with `python -m` (and uvicorn)
+        sys.path.insert(0, os.getcwd())
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
@@ -156,6 +168,9 @@ def _configure(service: Service, options: ServiceOptions, spec: str) -> None:
             "keep_finished": "--keep-finished",
             "results_dir": "--results-dir",
             "lease": "--lease",
+            "job_timeout": "--job-timeout",
+            "job_control": "--job-control",
+            "job_ids": "--job-ids",
         }
         names = ", ".join(flags[name] for name in given)
         print(

@@ -59,7 +59,7 @@ def serve(
         security=security,
     )
     config = uvicorn.Config(
-        ServiceLifespan(app, service, debug=debug),
+        ServiceLifespan(app, service, debug=debug, url=served_url(host, port)),
         host=host,
         port=port,
         loop=_prefer("uvloop"),
@@ -100,10 +100,13 @@ class ServiceLifespan:
     not as a traceback (shown only with ``debug``).
     """
 
-    def __init__(self, app: ASGIApp, service: Service, *, debug: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, service: Service, *, debug: bool = False, url: str | None = None
+    ) -> None:
         self.app = app
         self.service = service
         self.debug = debug
+        self.url = url
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "lifespan":
@@ -121,6 +124,14 @@ class ServiceLifespan:
                     await send({"type": "lifespan.startup.failed", "message": text})
                     return
                 await send({"type": "lifespan.startup.complete"})
+                if self.url:
+                    # uvicorn's own logger, which its log configuration shows
+                    logging.getLogger("uvicorn.error").info(
+                        "Serving %s on %s (API documentation: %sdocs; press CTRL+C to quit)",
+                        getattr(self.service, "title", None) or "the service",
+                        self.url,
+                        self.url,
+                    )
             elif message["type"] == "lifespan.shutdown":
                 try:
                     await self.service.stop()
@@ -130,6 +141,12 @@ class ServiceLifespan:
                     return
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def served_url(host: str, port: int) -> str:
+    """The base URL a server listening on ``host``:``port`` serves (IPv6 in brackets)."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -78,7 +78,7 @@ def configure(
     readable by its owner only.
     """
     session = session_of(ctx)
-    current = session.load_config(config)
+    current = session.load_config(config, must_exist=False)
     given: dict[str, str | None] = {
         "username": username,
         "password": password,
@@ -107,7 +107,7 @@ def configure(
     overrides: dict[str, Any] = {"api_url": api_url}
     if auth:
         overrides["auth"] = auth
-    new_config = session.load_config(config, **overrides)
+    new_config = session.load_config(config, must_exist=False, **overrides)
     path = new_config.save(config)
     print(f"Client configuration written to {path}")
 

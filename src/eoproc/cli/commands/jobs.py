@@ -9,15 +9,15 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import UserError
-from ..inputs import build_request
+from ..inputs import resolve_request
 from ..render import OutputFormat, output
 from .options import (
     ConfigOption,
     FormatOption,
     InputOption,
     JobIdArgument,
-    ProcessIdArgument,
     RequestOption,
+    RequestProcessIdArgument,
     session_of,
 )
 
@@ -44,7 +44,7 @@ STATUS_VALUES = ("accepted", "running", "successful", "failed", "dismissed")
 
 def execute_process(
     ctx: typer.Context,
-    process_id: ProcessIdArgument,
+    process_id: RequestProcessIdArgument = None,
     request: RequestOption = None,
     inputs: InputOption = None,
     wait: WaitOption = False,
@@ -56,14 +56,14 @@ def execute_process(
     """Execute a process in asynchronous mode.
 
     Inputs come from `--request FILE` and `-i NAME=VALUE` options; the options
-    override the file.
+    override the file. Without PROCESS_ID, the file's `process_id` names the process.
 
     Prints the new job's status; with `--wait`, follows the job to its end and
     prints its results (exit code 2 if it failed; Ctrl-C offers to dismiss it).
 
     Alias: `ep`.
     """
-    body = build_request(request, inputs)
+    process_id, body = resolve_request(process_id, request, inputs)
     with session_of(ctx).client(config) as client:
         status = client.execute_process(process_id, body)
         if not wait:
@@ -168,10 +168,21 @@ def dismiss_job(
 ) -> None:
     """Cancel a running or delete a finished job.
 
+    A job dismissed before is no error: a note says so and its status is shown.
+
     Alias: `dj`.
     """
+    from eoproc.client import ClientError
+
     with session_of(ctx).client(config) as client:
-        output(client.dismiss_job(job_id), format, "job")
+        try:
+            status = client.dismiss_job(job_id, already_ok=False)
+        except ClientError as error:
+            if error.status != 410:
+                raise
+            print(f"Note: job {job_id} was dismissed already.", file=sys.stderr)
+            status = client.dismiss_job(job_id)
+        output(status, format, "job")
 
 
 def get_job_results(

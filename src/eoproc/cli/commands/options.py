@@ -27,6 +27,15 @@ FormatOption = Annotated[
 ProcessIdArgument = Annotated[
     str, typer.Argument(metavar="PROCESS_ID", help="Process identifier.", show_default=False)
 ]
+RequestProcessIdArgument = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[PROCESS_ID]",
+        help="Process identifier (default: the request file's process_id); a request "
+        "file (*.yaml, *.yml, *.json) may stand here instead of --request.",
+        show_default=False,
+    ),
+]
 JobIdArgument = Annotated[
     str, typer.Argument(metavar="JOB_ID", help="Job identifier.", show_default=False)
 ]

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from ..errors import EXIT_USER
-from ..inputs import build_request
+from ..inputs import resolve_request
 from ..render import OutputFormat, output
 from .options import (
     ConfigOption,
@@ -16,6 +16,7 @@ from .options import (
     InputOption,
     ProcessIdArgument,
     RequestOption,
+    RequestProcessIdArgument,
     session_of,
 )
 
@@ -56,18 +57,19 @@ def create_request(
     """Create an execution request (template) for a given process.
 
     The template holds every input with its default value, the first value of
-    an enumeration, or an empty value of its type. Save it, edit it and pass it
-    to `execute-process --request FILE`.
+    an enumeration, or an empty value of its type (nested members too), and the
+    process id. Save it, edit it and pass it to `execute-process --request FILE`.
 
     Alias: `cr`.
     """
     with session_of(ctx).client(config) as client:
-        output(client.create_request(process_id), format, "request")
+        template = client.create_request(process_id)
+    output({"process_id": process_id, **template.to_dict()}, format, "request")
 
 
 def validate_request(
     ctx: typer.Context,
-    process_id: ProcessIdArgument,
+    process_id: RequestProcessIdArgument = None,
     request: RequestOption = None,
     inputs: InputOption = None,
     config: ConfigOption = None,
@@ -78,10 +80,11 @@ def validate_request(
     The request is checked against the input descriptions of the process:
     types, limits, enumerations, required and unknown inputs. Every problem is
     printed with its path; the exit code is 1 if the request is invalid.
+    `validate-request FILE` takes the process id from the file.
 
     Alias: `vr`.
     """
-    body = build_request(request, inputs)
+    process_id, body = resolve_request(process_id, request, inputs)
     with session_of(ctx).client(config) as client:
         problems = client.validate_request(process_id, body)
     report = {

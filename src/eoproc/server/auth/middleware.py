@@ -24,6 +24,8 @@ log = logging.getLogger("eoproc.server.auth")
 
 UNAUTHORIZED = "https://eoproc.dev/problems/unauthorized"
 PUBLIC_PATHS = frozenset({"/", "/conformance", "/openapi.json", "/docs", "/redoc"})
+DOCS_ASSETS = "/docs/static/"
+"""The Swagger UI files (public when ``/docs`` is)."""
 REALM = "eoproc"
 
 
@@ -66,7 +68,7 @@ class Authenticate:
             )
             await self._refuse(scope, receive, send, str(exc), invalid=True)
             return
-        if user is None and scope["path"] not in self.public_paths:
+        if user is None and not self._public(scope["path"]):
             await self._refuse(scope, receive, send, "This operation needs credentials.")
             return
         token = current_user.set(user)
@@ -74,6 +76,11 @@ class Authenticate:
             await self.app(scope, receive, send)
         finally:
             current_user.reset(token)
+
+    def _public(self, path: str) -> bool:
+        if path in self.public_paths:
+            return True
+        return path.startswith(DOCS_ASSETS) and "/docs" in self.public_paths
 
     async def _user(self, headers: Headers) -> User | None:
         key = headers.get(self.api_key_header)
