@@ -19,6 +19,7 @@ from .handlers import ProcessCache
 from .links import OPENAPI_JSON
 from .openapi_doc import build_openapi
 from .problems import BodySizeLimit, install_problem_handlers
+from .process_openapi import add_process_operations, processes_revision
 from .routes import build_router
 from .security.config import Authentication, SecurityConfig
 from .security.requestid import RequestId
@@ -77,7 +78,7 @@ def create_app(
     install_problem_handlers(app, debug=debug)
     processes = ProcessCache(served)
     app.include_router(build_router(served, processes))
-    _add_api_documents(app, security)
+    _add_api_documents(app, security, served)
     # innermost first: the fast path sits inside the body limit, authentication,
     # request ids and CORS
     app.add_middleware(FastPath, service=served, processes=processes, debug=debug)
@@ -105,13 +106,20 @@ def _swagger_ui_assets() -> str | None:
     return str(swagger_ui_path)
 
 
-def _add_api_documents(app: FastAPI, security: SecurityConfig) -> None:
-    """``/openapi.json`` (OpenAPI 3.0), ``/docs`` (Swagger UI) and ``/redoc``."""
+def _add_api_documents(app: FastAPI, security: SecurityConfig, service: Service) -> None:
+    """``/openapi.json`` (OpenAPI 3.0), ``/docs`` (Swagger UI) and ``/redoc``.
+
+    The document has one execute operation per process; it is rebuilt when the
+    service's processes change (see :mod:`.process_openapi`).
+    """
     cache: dict[str, Any] = {}
 
     def openapi() -> dict[str, Any]:
-        if "document" not in cache:
-            cache["document"] = security.document(build_openapi(app))
+        revision = processes_revision(service)
+        if "document" not in cache or cache.get("revision") != revision:
+            processes = [service.get_process(p.id) for p in service.list_processes()]
+            document = add_process_operations(build_openapi(app), processes)
+            cache["document"], cache["revision"] = security.document(document), revision
         return dict(cache["document"])
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -104,6 +104,11 @@ def parse_json_body(body: bytes) -> Any:
     return document
 
 
+# A media type as RFC 6838 spells it, parameters included; anything else (a requested
+# "null", a CR LF) never becomes a Content-Type header.
+_MEDIA_TYPE = re.compile(r"^[\w!#$&^.+-]+/[\w!#$&^.+-]+(\s*;\s*[\w!#$&^.+-]+=[^\r\n;]+)*$")
+
+
 def parse_execute_body(content_type: str | None, body: bytes) -> ExecuteRequest:
     """The execute request of a POST body; raises a problem for any defect."""
     check_json_media_type(content_type)
@@ -174,9 +179,9 @@ def _media_type(
     name: str, value: Any, request: ExecuteRequest, process: ProcessDescription
 ) -> str | None:
     wanted = request.outputs.get(name) if request.outputs else None
-    if wanted and wanted.format and wanted.format.mediaType:
+    if wanted and wanted.format and _MEDIA_TYPE.match(wanted.format.mediaType or ""):
         return wanted.format.mediaType
-    if isinstance(value, dict) and isinstance(value.get("mediaType"), str):
+    if isinstance(value, dict) and _MEDIA_TYPE.match(str(value.get("mediaType") or "")):
         return str(value["mediaType"])
     description = (process.outputs or {}).get(name)
     if description is not None:

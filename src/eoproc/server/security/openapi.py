@@ -21,7 +21,8 @@ def add_security(document: dict[str, Any], config: SecurityConfig) -> dict[str, 
         for operation in path_item.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            if operation.get("operationId") == "execute" and config.limits.max_active_jobs:
+            executes = operation.get("operationId") == "execute" or "x-ogc-process" in operation
+            if executes and config.limits.max_active_jobs:
                 operation["responses"].setdefault(
                     "429",
                     {
