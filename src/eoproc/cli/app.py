@@ -216,8 +216,17 @@ def new_cli(name: str, summary: str, version: str, profile: ProfileSource = None
             bool,
             typer.Option("--traceback", "--tb", help="Show server exception traceback, if any."),
         ] = False,
+        api_url: Annotated[
+            str | None,
+            typer.Option(
+                "--api-url",
+                metavar="URL",
+                help="URL of the service's API, instead of the configured one.",
+                show_default=False,
+            ),
+        ] = None,
     ) -> None:
-        ctx.obj = Session(spec=spec, show_traceback=traceback)
+        ctx.obj = Session(spec=spec, show_traceback=traceback, api_url=api_url)
 
     app = typer.Typer(
         name=name,

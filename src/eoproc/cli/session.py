@@ -46,6 +46,8 @@ class Session:
 
     spec: CliSpec
     show_traceback: bool = False
+    api_url: str | None = None
+    """The global ``--api-url`` option (beats the environment and the config file)."""
 
     def load_config(
         self, config_path: Path | None, *, must_exist: bool = True, **overrides: Any
@@ -62,6 +64,8 @@ class Session:
 
             raise UserError(f"Configuration file not found: {config_path}")
 
+        if self.api_url and overrides.get("api_url") is None:
+            overrides["api_url"] = self.api_url
         return ClientConfig.load(
             profile=self.spec.resolve_profile(), config_path=config_path, **overrides
         )

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .core import ExecutionMode, ProgressCallback
     from .payloads import DateTimeFilter
     from .validation import RequestProblem
+    from .versions import ApiVersion
 
 T = TypeVar("T")
 
@@ -94,6 +95,10 @@ class AsyncClient(BaseClient):
     async def get_conformance(self) -> ConformanceDeclaration:
         """The conformance classes the service declares."""
         return await self._run(self._core.get_conformance())
+
+    async def get_api_version(self) -> ApiVersion:
+        """The version of OGC API - Processes the server declares: ``"1.0"`` or ``"2.0"``."""
+        return await self._run(self._core.get_api_version())
 
     async def get_processes(self, limit: int | None = None, all_pages: bool = False) -> ProcessList:
         """The list of processes (every page with ``all_pages``)."""

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
     from .progress import ProgressBar
     from .validation import RequestProblem
+    from .versions import ApiVersion
 
 ExecutionMode = Literal["async", "sync", "auto"]
 ProgressCallback = Callable[["StatusInfo"], Any]
@@ -61,6 +62,8 @@ class ApiCore:
     def __init__(self, retry: RetryPolicy, poll_interval: tuple[float, float] = POLL_INTERVAL):
         self.retry = retry
         self.poll_interval = poll_interval
+        self.api_version: ApiVersion | None = None
+        """The server's OGC API - Processes version, once :meth:`get_api_version` read it."""
 
     def _get(self, url: str, params: Mapping[str, Any] | None = None) -> Operation[httpx.Response]:
         return send(Call("GET", url, params=params), self.retry)
@@ -78,6 +81,15 @@ class ApiCore:
         from eoproc.models import ConformanceDeclaration
 
         return model_of((yield from self._get("conformance")), ConformanceDeclaration)
+
+    def get_api_version(self) -> Operation[ApiVersion]:
+        """``"1.0"`` or ``"2.0"``, from the conformance declaration (read once)."""
+        from .versions import version_of
+
+        if self.api_version is None:
+            conformance = yield from self.get_conformance()
+            self.api_version = version_of(conformance.conformsTo)
+        return self.api_version
 
     # -- processes ----------------------------------------------------------------------
 
@@ -117,13 +129,17 @@ class ApiCore:
         )
         if mode not in ("async", "sync", "auto"):
             raise ValueError(f"mode must be 'async', 'sync' or 'auto', not {mode!r}")
+        from .versions import request_for
+
+        version = (yield from self.get_api_version()) if body.response is not None else "1.0"
+        document, headers = request_for(version, body.to_dict())
         # a fresh key per execute, the same on every resend: a lost 201 never makes a second job
-        headers = {IDEMPOTENCY_KEY: uuid.uuid4().hex}
+        headers[IDEMPOTENCY_KEY] = uuid.uuid4().hex
         if mode == "async":
             headers["Prefer"] = "respond-async"
         url = _path("processes", process_id) + "/execution"
         answer = check(
-            (yield from send(Call("POST", url, json=body.to_dict(), headers=headers), self.retry))
+            (yield from send(Call("POST", url, json=document, headers=headers), self.retry))
         )
         result = execution_result(answer, body)
         if isinstance(result, str):  # only a Location: the job's status is there
@@ -176,7 +192,10 @@ class ApiCore:
         """The results of a successful job (output id to value or link)."""
         from eoproc.models import JobResults
 
-        answer = check((yield from self._get(_path("jobs", job_id, "results"))))
+        from .versions import RESULTS_HEADERS
+
+        url = _path("jobs", job_id, "results")
+        answer = check((yield from send(Call("GET", url, headers=RESULTS_HEADERS), self.retry)))
         value = json_or_bytes(answer)
         return JobResults(value if isinstance(value, dict) else {"result": value})
 

@@ -97,7 +97,8 @@ def execution_result(response: httpx.Response, request: ExecuteRequest) -> Any:
     from eoproc.models import JobResults, StatusInfo
 
     body = json_or_bytes(response)
-    if isinstance(body, dict) and "jobID" in body and "status" in body:
+    status_like = isinstance(body, dict) and "status" in body
+    if status_like and ("jobID" in body or (response.status_code == 201 and "id" in body)):
         return StatusInfo.model_validate(body)
     if body is None and response.links:  # raw results by reference: one Link per output
         return JobResults({str(rel): {"href": link["url"]} for rel, link in response.links.items()})

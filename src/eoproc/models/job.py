@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from pydantic import Field, RootModel, field_validator
+from pydantic import Field, RootModel, field_validator, model_validator
 
 from .base import OgcModel
 from .common import Link
@@ -27,11 +28,33 @@ class JobStatus(StrEnum):
         return self in (JobStatus.successful, JobStatus.failed, JobStatus.dismissed)
 
 
+_PROCESS_URI = re.compile(r"^https?://.*/processes/(?P<id>[^/?#]+)/?$")
+
+
+def status_document(body: Any) -> Any:
+    """A status info of OGC API - Processes 2.0 read as 1.0: ``id`` becomes ``jobID``;
+    a ``processID`` that is a process URI becomes the process id (the URI stays as
+    ``processURI``). Anything else is returned as it is."""
+    if not isinstance(body, dict):
+        return body
+    if "jobID" not in body and isinstance(body.get("id"), str):
+        body = {"jobID": body["id"], **{k: v for k, v in body.items() if k != "id"}}
+    process = body.get("processID")
+    match = _PROCESS_URI.match(process) if isinstance(process, str) else None
+    if match is not None:
+        from urllib.parse import unquote
+
+        body = {**body, "processID": unquote(match["id"]), "processURI": process}
+    return body
+
+
 class StatusInfo(OgcModel):
     """The status of one job (``statusInfo.yaml``).
 
     ``type`` defaults to ``"process"`` and is always written, so that documents
-    from servers that omit it are read and documents we write are valid.
+    from servers that omit it are read and documents we write are valid. Status
+    info of OGC API - Processes 2.0 (``id``, ``processID`` as a URI) is read too
+    (see :func:`status_document`).
     """
 
     _always_dump: ClassVar[tuple[str, ...]] = ("type",)
@@ -47,6 +70,11 @@ class StatusInfo(OgcModel):
     updated: datetime | None = None
     progress: int | None = Field(default=None, ge=0, le=100)
     links: list[Link] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_2_0(cls, value: Any) -> Any:
+        return status_document(value)
 
     @field_validator("progress", mode="before")
     @classmethod

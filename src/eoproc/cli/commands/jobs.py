@@ -48,6 +48,10 @@ def execute_process(
     request: RequestOption = None,
     inputs: InputOption = None,
     wait: WaitOption = False,
+    sync: Annotated[
+        bool,
+        typer.Option("--sync", help="Execute synchronously: the server answers with the results."),
+    ] = False,
     timeout: TimeoutOption = None,
     output_dir: OutputDirOption = None,
     config: ConfigOption = None,
@@ -60,11 +64,20 @@ def execute_process(
 
     Prints the new job's status; with `--wait`, follows the job to its end and
     prints its results (exit code 2 if it failed; Ctrl-C offers to dismiss it).
+    With `--sync`, prints the results the server answers (a server that runs the
+    process asynchronously anyway is waited for).
 
     Alias: `ep`.
     """
+    if sync and wait:
+        raise UserError("--sync and --wait exclude each other: --sync already waits.")
+    if sync and output_dir is not None:
+        raise UserError("--output-dir needs a job to download from: use --wait instead of --sync.")
     process_id, body = resolve_request(process_id, request, inputs)
     with session_of(ctx).client(config) as client:
+        if sync:
+            output(client.execute_process(process_id, body, mode="sync"), format, "results")
+            return
         status = client.execute_process(process_id, body)
         if not wait:
             output(status, format, "job")
