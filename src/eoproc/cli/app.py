@@ -57,6 +57,9 @@ COMMANDS: list[tuple[str, str | None, str]] = [
     ("get-job-results", "gjr", "jobs"),
     ("get-capabilities", None, "processes"),
     ("get-conformance", None, "processes"),
+    ("generate-client", None, "codegen"),
+    ("login", None, "login"),
+    ("logout", None, "login"),
 ]
 
 

@@ -196,7 +196,7 @@ class TokenAuth(httpx.Auth):
                 message=f"The answer of {token_request.url} holds no token.",
             )
         expires_in = body.get("expires_in") if isinstance(body, dict) else None
-        self._store(token, _expiry(token, expires_in))
+        self._store(token, token_expiry(token, expires_in))
         return token
 
     def _apply(self, request: httpx.Request, token: str) -> None:
@@ -402,7 +402,7 @@ def _find_token(body: Any, field: str | None) -> str | None:
     return None
 
 
-def _expiry(token: str, expires_in: Any) -> float | None:
+def token_expiry(token: str, expires_in: Any) -> float | None:
     """When to stop using a token: ``expires_in``, else a JWT's ``exp``, minus a margin."""
     now = time.time()
     if isinstance(expires_in, int | float | str):

@@ -71,6 +71,8 @@ class BaseClient:
     def _auth(self) -> Any:
         from .auth import build_auth
 
+        if self.config.auth.type == "none":  # a session of `login`, if there is one
+            return _login_session_auth(self.config)
         return build_auth(self.config.auth, self.config.api_url)
 
     def _bars(self, progress: bool | None) -> Callable[[str], ProgressBar] | None:
@@ -125,6 +127,19 @@ class BaseClient:
         from .html import client_html
 
         return client_html(self)
+
+
+def _login_session_auth(config: ClientConfig) -> Any:
+    from .credentials import CredentialStore
+
+    store = CredentialStore(config.profile)
+    session = store.load(config.api_url)
+    if session is None:
+        return None
+    from .auth import SameOriginAuth
+    from .login import session_auth
+
+    return SameOriginAuth(session_auth(store, config.api_url, session), config.api_url)
 
 
 def _updated(config: ClientConfig, update: dict[str, Any]) -> ClientConfig:

@@ -73,3 +73,14 @@ class KeyringStore:
         if backend is None:
             raise RuntimeError("no keyring is available")
         backend.set_password(service, name, value)
+
+    def delete(self, service: str, name: str) -> None:
+        """Remove the secret under ``service``/``name`` (nothing if there is none)."""
+        backend = self._keyring()
+        if backend is None:
+            return
+        try:
+            backend.delete_password(service, name)
+        except Exception as error:  # keyring.errors.PasswordDeleteError: nothing to delete
+            if type(error).__name__ != "PasswordDeleteError":
+                raise

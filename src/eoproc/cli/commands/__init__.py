@@ -11,6 +11,7 @@ _MODULES = {
     "create_request": "processes",
     "dismiss_job": "jobs",
     "execute_process": "jobs",
+    "generate_client": "codegen",
     "get_capabilities": "processes",
     "get_conformance": "processes",
     "get_job": "jobs",
@@ -18,6 +19,8 @@ _MODULES = {
     "get_process": "processes",
     "list_jobs": "jobs",
     "list_processes": "processes",
+    "login": "login",
+    "logout": "login",
     "validate_request": "processes",
 }
 
