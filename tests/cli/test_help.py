@@ -81,7 +81,13 @@ def test_help_lists_commands_in_seed_order_without_aliases(offline_cli: Runner) 
     rows = panel(result.stdout, "Commands")
     names = [row.split()[0] for row in rows if row and not row.startswith(" ")]
     assert names[: len(SEED_COMMANDS)] == [name for name, _ in SEED_COMMANDS]
-    assert set(names[len(SEED_COMMANDS) :]) == {"get-capabilities", "get-conformance"}
+    assert set(names[len(SEED_COMMANDS) :]) == {
+        "get-capabilities",
+        "get-conformance",
+        "generate-client",
+        "login",
+        "logout",
+    }
     for name, help_text in SEED_COMMANDS:
         assert any(row.startswith(name) and help_text in row for row in rows), name
     assert not set(ALIASES) & set(names)

@@ -120,6 +120,18 @@ def test_execute_async_status_results_dismiss(peer: tuple[Peer, str]) -> None:
         assert raised.value.status in (404, 410)
 
 
+def test_errors_are_readable(peer: tuple[Peer, str]) -> None:
+    spec, url = peer
+    with Client(api_url=url) as client, pytest.raises(ClientError) as raised:
+        client.get_job("no-such-job-0")
+    error = raised.value
+    assert error.status == 404 and error.problem is not None
+    if spec.name == "pygeoapi":  # its own error body: the client reads `description`
+        assert error.problem.detail == "no-such-job-0" and "no-such-job-0" in str(error)
+    else:  # problem details of the standard's exception type
+        assert error.problem.type.endswith("/no-such-job")
+
+
 async def test_async_client(peer: tuple[Peer, str]) -> None:
     spec, url = peer
     async with AsyncClient(api_url=url) as client:

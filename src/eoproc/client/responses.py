@@ -33,6 +33,8 @@ def problem_of(response: httpx.Response) -> ApiError | None:
         return None
     if "type" not in body:
         body = {"type": "about:blank", **body}
+    if "detail" not in body and isinstance(body.get("description"), str):
+        body = {**body, "detail": body["description"]}  # pygeoapi's OGC exception bodies
     detail = body.get("detail")
     if detail is not None and not isinstance(detail, str):  # e.g. FastAPI validation lists
         body = {**body, "detail": _flatten_detail(detail)}
