@@ -113,13 +113,19 @@ def execute_schema(process: ProcessDescription) -> dict[str, Any]:
     if required:
         inputs["required"] = required
     modes = [str(mode) for mode in process.outputTransmission or ()] or ["value", "reference"]
-    selection = {
+    text = {"type": "string", "nullable": True}
+    selection = {  # every member may be null: the server takes null as not given
         "type": "object",
         "properties": {
-            "transmissionMode": {"type": "string", "enum": modes},
+            "transmissionMode": {"type": "string", "enum": [*modes, None], "nullable": True},
             "format": {
                 "type": "object",
-                "properties": {"mediaType": {"type": "string"}, "encoding": {"type": "string"}},
+                "nullable": True,
+                "properties": {
+                    "mediaType": text,
+                    "encoding": text,
+                    "schema": {"anyOf": [{"type": "string"}, {"type": "object"}], "nullable": True},
+                },
             },
         },
     }
@@ -128,12 +134,19 @@ def execute_schema(process: ProcessDescription) -> dict[str, Any]:
         "properties": {name: selection for name in process.outputs or {}},
         "additionalProperties": False,
     }
+    if not required:  # the server takes a null member as not given
+        inputs["nullable"] = True
     schema: dict[str, Any] = {
         "type": "object",
         "properties": {
             "inputs": inputs,
-            "outputs": outputs,
-            "response": {"type": "string", "enum": ["document", "raw"]},
+            "outputs": {**outputs, "nullable": True},
+            "response": {"type": "string", "enum": ["document", "raw", None], "nullable": True},
+            "subscriber": {
+                "type": "object",
+                "nullable": True,
+                "properties": {name: text for name in ("successUri", "inProgressUri", "failedUri")},
+            },
         },
         "additionalProperties": False,
     }

@@ -222,7 +222,14 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
         summary="The results of a job",
         operation_id="getResult",
         tags=["Jobs"],
-        responses=errors(404, 500),
+        responses={
+            200: {
+                "description": "The results document; for a job executed with "
+                '`"response": "raw"`, the content of its output (any media type)',
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            },
+            **errors(404, 500),
+        },
     )
     async def job_results(jobID: str, request: Request) -> Response:
         return await job_results_response(service, processes, jobID, _base(request))
