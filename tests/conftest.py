@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -9,6 +10,10 @@ import pytest
 
 from tests.live_server import LiveServer, run_server
 from tests.ogc_schemas import OgcSchemas, find_spec_dir
+
+# Tests never touch the keyring of the machine they run on (installed backends such as
+# keyrings.alt would otherwise be picked); tests of the keyring choose their backend.
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 
 @pytest.fixture(scope="session")
