@@ -83,12 +83,19 @@ class ApiCore:
         return model_of((yield from self._get("conformance")), ConformanceDeclaration)
 
     def get_api_version(self) -> Operation[ApiVersion]:
-        """``"1.0"`` or ``"2.0"``, from the conformance declaration (read once)."""
+        """``"1.0"`` or ``"2.0"``, from the conformance declaration (read once).
+
+        A server without a readable declaration counts as 1.0.
+        """
         from .versions import version_of
 
         if self.api_version is None:
-            conformance = yield from self.get_conformance()
-            self.api_version = version_of(conformance.conformsTo)
+            try:
+                conformance = yield from self.get_conformance()
+            except ClientError:
+                self.api_version = "1.0"
+            else:
+                self.api_version = version_of(conformance.conformsTo)
         return self.api_version
 
     # -- processes ----------------------------------------------------------------------
