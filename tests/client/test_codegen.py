@@ -72,7 +72,7 @@ def mypy(directory: Path, *files: str) -> subprocess.CompletedProcess[str]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=840,
     )
 
 
@@ -100,6 +100,8 @@ def generated(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory)
     return target
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(900)  # mypy analyses eoproc, pydantic and httpx once (cold cache)
 def test_generated_client_passes_mypy_strict(generated: Path) -> None:
     directory = generated.parent
     (directory / "good_use.py").write_text(GOOD_USE, encoding="utf-8")
@@ -157,6 +159,8 @@ SYNTHETIC = {
 }
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_synthetic_description_types(tmp_path: Path) -> None:
     process = ProcessDescription.model_validate(SYNTHETIC)
     source = generate_client([process], class_name_="Classifier", url="http://x/")
