@@ -236,6 +236,8 @@ class Process:
             return self._dump_outputs(result, wanted, self.requested_media_types(outputs), ctx)
 
     def _encode(self, name: str, value: Any, formats: dict[str, str], ctx: JobContext) -> Any:
+        if value is None:  # an optional output without a value is null, not a file
+            return None
         spec = self.signature.outputs[name]
         media_type = formats.get(name) or (spec.media_types[0] if spec.media_types else None)
         stem = self.id if name == RETURN_VALUE else name
