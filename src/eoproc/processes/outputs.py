@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, get_args
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import TypeAdapter
 
@@ -107,9 +108,16 @@ def has_data_members(hint: Any) -> bool:
 def _encoder_of(hint: Any) -> Any:
     """The encoder of a type hint; annotated ``bytes`` (e.g. ``Base64Binary``) stay JSON."""
     encoder = encoder_for_type(strip_optional(strip_annotated(hint)))
-    if encoder is not None and encoder.kind == "bytes" and strip_annotated(hint) is not hint:
+    if encoder is not None and encoder.kind == "bytes" and _annotated(hint):
         return None
     return encoder
+
+
+def _annotated(hint: Any) -> bool:
+    """Whether ``hint`` (or the type in ``T | None``) is ``Annotated[...]``."""
+    if get_origin(hint) in (Union, UnionType):
+        return any(_annotated(arg) for arg in get_args(hint) if arg is not type(None))
+    return get_origin(hint) is Annotated
 
 
 def _data_member_specs(
