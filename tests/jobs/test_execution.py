@@ -152,7 +152,8 @@ async def test_large_output_is_kept_in_a_file(service: LocalJobService) -> None:
     )
     linked = await service.execute("big", by_reference, wait=True)
     link = (await service.get_results(linked.jobID))["return_value"]
-    assert link == {"href": "results/return_value", "type": "application/json"}
+    assert link["href"] == "results/return_value" and link["type"] == "application/json"
+    assert link["length"] > 64 * 1024
 
     small = await service.execute("add", ExecuteRequest(a=1), wait=True)
     with pytest.raises(NoSuchJob):

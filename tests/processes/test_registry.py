@@ -228,6 +228,16 @@ def test_single_named_output_and_reference_transmission(tmp_path: Path) -> None:
     assert result == {"files": {"href": "a.txt", "type": "text/plain", "rel": "enclosure"}}
 
 
+def test_the_whole_output_directory_is_refused(tmp_path: Path) -> None:
+    def everything(ctx: JobContext) -> Path:
+        return ctx.output_dir
+
+    local = ProcessRegistry()
+    local.process(everything)
+    with pytest.raises(ValueError, match="whole output directory"):
+        local.run("everything", {}, JobContext(output_dir=tmp_path))
+
+
 def test_a_list_of_paths_is_refused() -> None:
     def paths() -> list[Path]:
         return []

@@ -76,10 +76,13 @@ def test_notebook_progress_bar() -> None:
     from eoproc.client.progress import NotebookBar
 
     InteractiveShell.instance()
-    bar = NotebookBar("Downloading x", unit="bytes")
+    try:
+        bar = NotebookBar("Downloading x", unit="bytes")
+        bar.update(2048, 4096)
+        bar.close()
+        job = NotebookBar("Job 1")
+    finally:
+        InteractiveShell.clear_instance()  # no shell left behind for other tests
     assert "<progress value='512' max='1024'" in bar.html(512, 1024, None)
     assert "512 B / 1.0 KiB" in bar.html(512, 1024, None)
-    bar.update(2048, 4096)
-    bar.close()
-    job = NotebookBar("Job 1")
     assert "40%" in job.html(40, 100, "working") and "working" in job.html(40, 100, "working")

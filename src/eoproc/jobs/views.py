@@ -82,7 +82,8 @@ async def results_document(record: JobRecord, job_dir: Path) -> JobResults:
                 continue
             by_reference = mode == "reference"
             if by_reference or info["size"] > MAX_INLINE_READ:
-                results[output_id] = {"href": f"results/{output_id}", "type": info["type"]}
+                link = {"href": f"results/{output_id}", "type": info["type"]}
+                results[output_id] = {**link, "length": info["size"]}
             else:
                 path = job_dir / info["file"]
                 results[output_id] = await asyncio.to_thread(read_file_output, path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import TypeAdapter
 
@@ -114,12 +114,10 @@ def _encoder_of(hint: Any) -> Any:
 
 
 def _annotated(hint: Any) -> bool:
-    """Whether ``hint`` (or the type inside an optional ``hint``) is ``Annotated``."""
-    if strip_annotated(hint) is not hint:
-        return True
+    """Whether ``hint`` (or the type in ``T | None``) is ``Annotated[...]``."""
     if get_origin(hint) in (Union, UnionType):
-        return any(strip_annotated(arg) is not arg for arg in get_args(hint))
-    return False
+        return any(_annotated(arg) for arg in get_args(hint) if arg is not type(None))
+    return get_origin(hint) is Annotated
 
 
 def _data_member_specs(

@@ -28,7 +28,12 @@ def write_path(value: Any, stem: Path, media_type: str) -> Path:
         raise FileNotFoundError(f"the returned path {source.name!r} does not exist")
     root = stem.parent.resolve()
     resolved = source.resolve()
-    if resolved.is_relative_to(root) and resolved != root:
+    if resolved == root:
+        raise ValueError(
+            "a process returned its whole output directory: return a file or a "
+            "sub-directory of it (e.g. ctx.output_dir / 'results')"
+        )
+    if resolved.is_relative_to(root):
         return resolved
     target = stem.with_name(source.name)
     if source.is_dir():
