@@ -73,12 +73,13 @@ def test_keys_are_per_user_and_reorderings_are_the_same_request(server: LiveServ
     with server.client(timeout=60) as client:
         first = client.post(
             "/processes/echo/execution",
-            content=b'{"inputs": {"string_input": "x", "integer_input": 1}}',
+            content=b'{"inputs": {"string_input": "x", "integer_input": 1}, '
+            b'"outputs": {"string_input": {}}}',
             headers={"Content-Type": "application/json", "Idempotency-Key": key},
         )
         second = client.post(
             "/processes/echo/execution",
-            content=b'{"inputs":{"integer_input":1,"string_input":"x"}}',
+            content=b'{"outputs":{"string_input":{}},"inputs":{"integer_input":1,"string_input":"x"}}',
             headers={"Content-Type": "application/json", "Idempotency-Key": key},
         )
         assert first.status_code == second.status_code == 200  # synchronous: the results

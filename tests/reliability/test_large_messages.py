@@ -23,7 +23,12 @@ def test_echo_of_60_000_characters_completes_on_two_workers(tmp_path: Path) -> N
     ):
 
         def one(_: int) -> str:
-            response = submit(client, "echo", {"string_input": text, "pause": 0.2})
+            response = submit(
+                client,
+                "echo",
+                {"string_input": text, "pause": 0.2},
+                outputs={"string_input": {}},
+            )
             assert response.status_code == 201, response.text[:300]
             return str(response.json()["jobID"])
 

@@ -32,7 +32,7 @@ def test_non_portable_json_answers_400(live_server: LiveServer, body: bytes, say
 
 
 def test_a_surrogate_pair_is_text(live_server: LiveServer) -> None:
-    body = b'{"inputs": {"string_input": "\\ud83d\\ude00"}}'
+    body = b'{"inputs": {"string_input": "\\ud83d\\ude00"}, "outputs": {"string_input": {}}}'
     with live_server.client(timeout=30) as client:
         response = client.post(EXECUTE, content=body, headers=JSON)
     assert response.status_code == 200, response.text
@@ -66,6 +66,6 @@ def test_a_body_that_is_not_json_in_utf8_answers_415(
 )
 def test_json_media_types_are_accepted(live_server: LiveServer, content_type: str) -> None:
     with live_server.client(timeout=30) as client:
-        body = b'{"inputs": {"string_input": "ok"}}'
+        body = b'{"inputs": {"string_input": "ok"}, "outputs": {"string_input": {}}}'
         response = client.post(EXECUTE, content=body, headers={"Content-Type": content_type})
     assert response.status_code == 200, response.text
