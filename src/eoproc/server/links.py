@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode, urljoin
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from eoproc.models import JobStatus, StatusInfo
 
@@ -28,8 +28,10 @@ def link(href: str, rel: str, type_: str = JSON, title: str | None = None) -> di
 
 def html_alternate(url: str) -> dict[str, str]:
     """The ``alternate`` link to the HTML page of the resource at ``url``."""
-    separator = "&" if "?" in url else "?"
-    return link(f"{url}{separator}f=html", "alternate", HTML, "This document as HTML")
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "f"]
+    href = urlunsplit(parts._replace(query=urlencode([*query, ("f", "html")])))
+    return link(href, "alternate", HTML, "This document as HTML")
 
 
 def page_url(base: str, path: str, params: list[tuple[str, str]]) -> str:
