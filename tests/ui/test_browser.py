@@ -13,7 +13,7 @@ import httpx
 
 from tests.live_server import LiveServer
 from tests.ui.conftest import shot
-from tests.ui.procs import EVIL_TITLE
+from tests.ui.procs import EVIL_TITLE, png_gradient
 
 PRIMES_10_80 = [11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79]
 
@@ -107,3 +107,42 @@ def test_markup_in_a_title_renders_as_text(page: Any, server: LiveServer, tmp_pa
     assert page.locator("main img").count() == 0
     assert page.evaluate("window.pwned") is None
     shot(page, tmp_path, "escaped")
+
+
+def test_results_show_images_tables_and_sizes(
+    page: Any, server: LiveServer, tmp_path: Path
+) -> None:
+    page.goto(f"{server.url}/processes/picture_and_table?f=html")
+    page.get_by_role("button", name=re.compile("^Run")).click()
+    page.wait_for_url(re.compile(r"/jobs/[^/?]+$"))
+    page.locator(".status .badge").filter(has_text="successful").wait_for()
+    picture = _output(page, "picture")
+    image = picture.locator("img")
+    image.wait_for()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth === 48", arg=image.element_handle()
+    )
+    expected = f"{len(png_gradient(48)) / 1024:.1f} KiB"
+    assert picture.locator("[data-size]").inner_text() == expected
+    assert picture.get_by_role("link", name=re.compile("^Download")).get_attribute("href")
+    table = _output(page, "table")
+    table.locator("tbody tr").nth(11).wait_for()
+    assert table.locator("thead th").all_inner_texts() == ["band", "mean", "valid"]
+    assert table.locator("tbody tr").first.inner_text().split() == ["B01", "0.25", "False"]
+    rows = _output(page, "rows")
+    assert rows.locator("tbody tr").count() == 2  # a list of objects is a table too
+    shot(page, tmp_path, "results")
+
+
+def _output(page: Any, name: str) -> Any:
+    heading = page.get_by_role("heading", name=name, exact=True)
+    return page.locator("[data-output]").filter(has=heading)
+
+
+def test_pages_are_small(server: LiveServer) -> None:
+    paths = ["/", "/conformance", "/processes?limit=100", "/jobs?limit=100"]
+    paths += [f"/processes/{pid}" for pid in ("echo", "simulate_scene", "primes_between")]
+    for path in paths:
+        page = httpx.get(f"{server.url}{path}", headers={"Accept": "text/html"})
+        assert page.status_code == 200, path
+        assert len(page.content) <= 50 * 1024, (path, len(page.content))

@@ -449,6 +449,7 @@
           box.appendChild(img);
         } else if (type === "text/csv" || type === "text/tab-separated-values") {
           blob.text().then(function (text) {
+            if (total > blob.size) text = text.slice(0, text.lastIndexOf("\n"));  // a cut last line
             if (type !== "text/csv") text = text.replace(/\t/g, ",");
             showTable(box, csvRows(text, 21));
           });
