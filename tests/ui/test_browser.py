@@ -39,6 +39,10 @@ def test_run_primes_from_the_landing_page(page: Any, server: LiveServer, tmp_pat
     assert [int(n) for n in re.findall(r"\d+", values)] == PRIMES_10_80
     assert "18 items" in page.locator("[data-output]").inner_text()
     shot(page, tmp_path, "job")
+    page.set_viewport_size({"width": 360, "height": 740})  # a phone: nothing scrolls sideways
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, tmp_path, "job-narrow")
+    page.set_viewport_size({"width": 1100, "height": 900})
     page.get_by_role("link", name="Jobs").first.click()
     page.wait_for_url(re.compile(r"/jobs\?"))
     assert page.locator("tr[data-job]").count() >= 1
@@ -54,6 +58,9 @@ def test_invalid_values_show_messages_next_to_the_field(
     error = page.locator('[data-input="max_val"] [data-error]')
     assert "at most 100" in error.inner_text()  # the browser's check, from the schema
     assert page.get_by_label("Max Val").get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.closest('[data-input]').dataset.input") == (
+        "max_val"
+    )  # the focus goes to the first field in error
     shot(page, tmp_path, "browser-error")
     # the same value with the browser's check off: the server's problem details
     page.locator("form[data-execute]").evaluate("form => { form.dataset.validate = 'off'; }")
@@ -146,3 +153,20 @@ def test_pages_are_small(server: LiveServer) -> None:
         page = httpx.get(f"{server.url}{path}", headers={"Accept": "text/html"})
         assert page.status_code == 200, path
         assert len(page.content) <= 50 * 1024, (path, len(page.content))
+
+
+def test_keyboard_only_and_a_failed_job(page: Any, server: LiveServer, tmp_path: Path) -> None:
+    page.goto(f"{server.url}/processes/sleep_a_while?f=html")
+    page.get_by_label("Duration").focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("0.4")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # past the reference disclosure, to the checkbox
+    assert page.evaluate("document.activeElement.type") == "checkbox"
+    page.keyboard.press("Space")
+    page.get_by_label("Duration").press("Enter")  # Enter submits the form
+    page.wait_for_url(re.compile(r"/jobs/[^/?]+$"))
+    page.locator(".status .badge").filter(has_text="failed").wait_for()
+    failure = page.get_by_role("region", name="Why it failed")
+    assert "Woke up too early" in failure.inner_text()
+    shot(page, tmp_path, "failed")

@@ -207,3 +207,18 @@ async def test_sign_in_page_without_credentials(app_client: AppClient, tmp_path:
         assert api.headers["content-type"] == "application/problem+json"
         mine = await client.get("/jobs", headers={"Accept": BROWSER, "X-API-Key": key})
         assert mine.status_code == 200 and "<h1>Jobs</h1>" in mine.text
+
+
+async def test_job_list_pages(app_client: AppClient, memory_service: MemoryService) -> None:
+    async with app_client() as client:
+        ids = [await _job(client, memory_service) for _ in range(3)]
+        first = await client.get("/jobs", params={"f": "html", "limit": "2"})
+        assert first.text.count("<tr data-job=") == 2
+        found = re.search(r'<a href="([^"]+)" rel="next">Next page</a>', first.text)
+        assert found, first.text
+        second = await client.get(found.group(1).replace("&amp;", "&"))
+        assert second.status_code == 200
+        assert second.headers["content-type"].startswith("text/html")  # f=html kept
+        shown = re.findall(r'<tr data-job="([^"]+)"', first.text + second.text)
+        assert sorted(shown) == sorted(ids)
+        assert "First page</a>" in second.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from .forms import input_fields, input_schemas
 
@@ -66,7 +68,21 @@ def environment() -> Environment:
     env.filters["when"] = when
     env.filters["pretty"] = pretty
     env.filters["size"] = size
+    env.filters["prose"] = prose
     return env
+
+
+def prose(text: Any) -> Markup:
+    """Escaped text whose ```code``` spans are ``<code>`` and blank lines paragraphs."""
+    paragraphs = re.split(r"\n\s*\n", str(text or "").strip())
+    parts = []
+    for paragraph in paragraphs:
+        escaped = str(escape(paragraph))
+        parts.append(_CODE.sub(r"<code>\1</code>", escaped))
+    return Markup("</p><p>".join(parts))
+
+
+_CODE = re.compile(r"``?([^`<>]+?)``?")
 
 
 def when(value: Any) -> str:
@@ -83,8 +99,9 @@ def when(value: Any) -> str:
 
 
 def pretty(value: Any) -> str:
-    """``value`` as indented JSON, cut at :data:`INLINE_LIMIT` characters."""
-    text = json.dumps(value, indent=2, ensure_ascii=False)
+    """``value`` as indented JSON (a list of plain values on one line), cut if long."""
+    flat = isinstance(value, list) and not any(isinstance(v, dict | list) for v in value)
+    text = json.dumps(value, indent=None if flat else 2, ensure_ascii=False)
     if len(text) > INLINE_LIMIT:
         return text[:INLINE_LIMIT] + "\n… (cut: see the JSON document)"
     return text
