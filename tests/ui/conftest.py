@@ -30,9 +30,13 @@ CHROMIUM_ARGS = [
 SERVICE = "tests.ui.procs:registry"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """A headless Chromium for the whole session."""
+    """A headless Chromium for one test module.
+
+    Not for the session: Playwright's sync API keeps an event loop running
+    while it is open, and the asyncio tests of later modules need none.
+    """
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright")
     if not (os.access(CHROMIUM, os.X_OK) or shutil.which(CHROMIUM)):
         pytest.skip(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")

@@ -69,6 +69,7 @@ def environment() -> Environment:
     env.filters["pretty"] = pretty
     env.filters["size"] = size
     env.filters["prose"] = prose
+    env.filters["time_tag"] = time_tag
     return env
 
 
@@ -96,6 +97,15 @@ def when(value: Any) -> str:
     zone = "UTC" if moment.utcoffset() is not None and not moment.utcoffset() else ""
     text = moment.strftime("%Y-%m-%d %H:%M:%S")
     return f"{text} {zone or moment.strftime('%z')}".strip()
+
+
+def time_tag(value: Any) -> Markup:
+    """A ``<time>`` element: the minute shown, the full instant as its title (UTC)."""
+    full = when(value)
+    if not isinstance(value, str) or full == value or full == "—":
+        return Markup(escape(full))
+    short = full[:16]
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(value, full, short)
 
 
 def pretty(value: Any) -> str:

@@ -344,7 +344,7 @@
         var progress = typeof job.progress === "number" ? job.progress : 0;
         var bar = main.querySelector('[data-live="progress"]');
         if (bar) bar.value = progress;
-        setText(main, "percent", progress + " %");
+        setText(main, "percent", Math.round(progress) + " %");
         setText(main, "message", job.message || "");
         setText(main, "started", when(job.started));
         setText(main, "finished", when(job.finished));
