@@ -38,6 +38,7 @@ def test_run_primes_from_the_landing_page(page: Any, server: LiveServer, tmp_pat
     values = page.locator("[data-output] [data-value]").inner_text()
     assert [int(n) for n in re.findall(r"\d+", values)] == PRIMES_10_80
     assert "18 items" in page.locator("[data-output]").inner_text()
+    assert page.locator("[data-output] h3").inner_text() == "Return Value return_value"
     shot(page, tmp_path, "job")
     page.set_viewport_size({"width": 360, "height": 740})  # a phone: nothing scrolls sideways
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -142,8 +143,7 @@ def test_results_show_images_tables_and_sizes(
 
 
 def _output(page: Any, name: str) -> Any:
-    heading = page.get_by_role("heading", name=name, exact=True)
-    return page.locator("[data-output]").filter(has=heading)
+    return page.locator(f'[data-output][data-name="{name}"]')
 
 
 def test_pages_are_small(server: LiveServer) -> None:

@@ -53,3 +53,14 @@ def test_enums_arrays_and_max_occurs() -> None:
     (tiles,) = input_fields(inputs)
     assert tiles.kind == "array" and tiles.required
     assert input_schemas(inputs)["tiles"]["schema"]["type"] == "array"
+
+
+def test_output_links_must_be_web_addresses() -> None:
+    from eoproc.ui.pages import output_view
+
+    for href in ("javascript:alert(1)", "data:text/html,<b>x</b>", "file:///etc/passwd"):
+        assert output_view("x", {"href": href, "type": "text/html"})["href"] == ""
+    view = output_view("x", {"href": "https://example.test/a.tif"}, {"title": "Scene"})
+    assert view["href"] == "https://example.test/a.tif" and view["title"] == "Scene"
+    qualified = output_view("x", {"value": "aGk=", "mediaType": "image/png"})
+    assert qualified["image"] == "data:image/png;base64,aGk=" and qualified["size"] == 6

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -134,6 +134,10 @@ class HtmlPages:
         if main.status == 200 and isinstance(main.body, dict):
             if kind == "job" and main.body.get("status") in ("successful", "failed"):
                 extra["results"] = await self._fetch(scope, f"{path}/results", [])
+                process_id = main.body.get("processID")
+                if main.body["status"] == "successful" and isinstance(process_id, str):
+                    described = f"/processes/{quote(process_id, safe='')}"
+                    extra["process"] = await self._fetch(scope, described, [])
             elif kind == "jobs":
                 extra["processes"] = await self._fetch(scope, "/processes", [("limit", "1000")])
         request = Request(scope)

@@ -134,7 +134,9 @@ def output_view(name: str, value: Any, spec: dict[str, Any] | None = None) -> di
     """How one output of a results document is shown."""
     view: dict[str, Any] = {"name": name, "title": (spec or {}).get("title") or name}
     if isinstance(value, dict) and isinstance(value.get("href"), str):
-        view.update(kind="link", href=value["href"], type=value.get("type") or "")
+        href = value["href"]
+        safe = urlsplit(href).scheme in ("http", "https")  # no javascript: or data: links
+        view.update(kind="link", href=href if safe else "", type=value.get("type") or "")
         view["link_title"] = value.get("title") or ""
         return view
     media = ""
@@ -196,7 +198,8 @@ def render_page(
         results = extra.get("results")
         if results is not None:
             values["results_status"] = results.status
-            values["results"] = _outputs(results.body) if results.status == 200 else None
+            ok = results.status == 200
+            values["results"] = _outputs(results.body, extra.get("process")) if ok else None
             values["failure"] = results.body if results.status != 200 else None
     elif context.kind == "results":
         values["outputs"] = _outputs(body)
@@ -208,7 +211,11 @@ def render_page(
     return 200, env.get_template(f"{context.kind}.html").render(**values)
 
 
-def _outputs(body: Any) -> list[dict[str, Any]]:
+def _outputs(body: Any, process: Answer | None = None) -> list[dict[str, Any]]:
+    """The views of a results document's outputs, titled as the process describes them."""
     if not isinstance(body, dict):
         return []
-    return [output_view(name, value) for name, value in body.items()]
+    described = process.body if process is not None and process.status == 200 else None
+    specs = described.get("outputs") if isinstance(described, dict) else None
+    specs = specs if isinstance(specs, dict) else {}
+    return [output_view(name, value, specs.get(name)) for name, value in body.items()]

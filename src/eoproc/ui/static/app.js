@@ -24,9 +24,15 @@
     return headers;
   }
 
+  function sameOrigin(url) {
+    try { return new URL(url, location.href).origin === location.origin; } catch (e) { return false; }
+  }
+
   function api(url, options) {
     options = options || {};
-    options.headers = Object.assign({}, credentialHeaders(), options.headers || {});
+    // credentials go to this server only, never to a link a process returned
+    var own = sameOrigin(url) ? credentialHeaders() : {};
+    options.headers = Object.assign({}, own, options.headers || {});
     options.credentials = "omit";
     return fetch(url, options);
   }
@@ -428,6 +434,7 @@
 
   function preview(box) {
     var href = box.dataset.href;
+    if (!sameOrigin(href)) return;  // another site's file: the link only
     var type = (box.dataset.type || "").split(";")[0].trim();
     var article = box.closest("[data-output]");
     var sizeNode = article && article.querySelector("[data-size]");
@@ -468,7 +475,7 @@
   function setupDownloads(root) {
     root.querySelectorAll("a[data-download]").forEach(function (link) {
       link.addEventListener("click", function (event) {
-        if (!sessionStorage.getItem(CREDENTIAL)) return;  // a plain link does
+        if (!sessionStorage.getItem(CREDENTIAL) || !sameOrigin(link.href)) return;  // a plain link does
         event.preventDefault();
         api(link.href).then(function (response) { return response.blob(); }).then(function (blob) {
           var url = URL.createObjectURL(blob);
