@@ -45,7 +45,7 @@ __all__ = ["app_client", "memory_service"]  # the server tests' fixtures, used h
         ("text/html;q=0", None, False),
         (BROWSER, "json", False),
         ("application/json", "html", True),
-        (None, "HTML", True),
+        (None, "html", True),
         (BROWSER, "xml", False),
     ],
 )
@@ -222,3 +222,16 @@ async def test_job_list_pages(app_client: AppClient, memory_service: MemoryServi
         shown = re.findall(r'<tr data-job="([^"]+)"', first.text + second.text)
         assert sorted(shown) == sorted(ids)
         assert "First page</a>" in second.text
+
+
+async def test_an_unknown_format_is_refused(app_client: AppClient) -> None:
+    async with app_client() as client:
+        for value in ("xml", "", " ", "JSON", "HTML"):
+            answer = await client.get("/processes", params={"f": value})
+            assert answer.status_code == 400, value
+            assert answer.headers["content-type"] == "application/problem+json"
+            assert answer.json()["problems"] == [{"path": "f", "message": "must be json or html"}]
+        assert (await client.get("/processes", params={"f": "json"})).status_code == 200
+        document = (await client.get("/openapi.json")).json()
+    errors = document["paths"]["/processes/{processID}"]["get"]["responses"]["404"]
+    assert set(errors["content"]) == {"application/problem+json", "text/html"}

@@ -24,7 +24,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .negotiation import wants_html
+from eoproc.server.problems import InvalidParameter, service_error_response
+
+from .negotiation import FORMATS, wants_html
 from .pages import PageContext, render_page
 
 STATIC_PREFIX = "/ui/static/"
@@ -99,6 +101,14 @@ class HtmlPages:
             if page is not None:
                 params = parse_qsl(scope.get("query_string", b"").decode("latin-1"), True)
                 f = next((v for k, v in reversed(params) if k == "f"), None)
+                if f is not None and f not in FORMATS:
+                    problem = InvalidParameter(
+                        "f: must be 'json' or 'html'",
+                        extra={"problems": [{"path": "f", "message": "must be json or html"}]},
+                    )
+                    response = service_error_response(problem, scope["path"], debug=False)
+                    await response(scope, receive, send)
+                    return
                 if wants_html(Headers(scope=scope).get("accept"), f):
                     await self._page(page[0], page[1], params, scope, receive, send)
                     return

@@ -9,6 +9,8 @@ conformance probes see exactly the JSON they always saw.
 from __future__ import annotations
 
 HTML = "text/html"
+FORMATS = ("json", "html")
+"""The values of the ``f`` parameter."""
 JSON_TYPES = ("application/json", "application/*", "*/*")
 
 
@@ -33,7 +35,7 @@ def _qualities(accept: str) -> dict[str, float]:
 def wants_html(accept: str | None, f: str | None) -> bool:
     """Whether to answer HTML, given the ``Accept`` header and the ``f`` parameter."""
     if f is not None:
-        return f.strip().lower() == "html"
+        return f == "html"
     if not accept:
         return False
     qualities = _qualities(accept)

@@ -16,20 +16,28 @@ F_PARAMETER: dict[str, Any] = {
     "schema": {"type": "string", "enum": ["json", "html"]},
 }
 HTML_CONTENT: dict[str, Any] = {"schema": {"type": "string"}}
+BAD_FORMAT: dict[str, Any] = {
+    "description": "Invalid parameter (e.g. an unknown `f`)",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ApiError"}}},
+}
 
 
 def add_html(document: dict[str, Any]) -> dict[str, Any]:
-    """``document`` with ``text/html`` 200 answers on every page's ``GET`` operation."""
+    """``document`` with ``text/html`` answers (200 and errors) on every page's ``GET``."""
     document = copy.deepcopy(document)
     for path, operations in document.get("paths", {}).items():
         sample = path.replace("{processID}", "p").replace("{jobID}", "j")
         operation = operations.get("get")
         if operation is None or match_page(sample) is None:
             continue
-        answer = operation.get("responses", {}).get("200")
-        if answer is None:
+        responses = operation.get("responses", {})
+        if "200" not in responses:
             continue
-        answer.setdefault("content", {})["text/html"] = HTML_CONTENT
+        responses["200"].setdefault("content", {})["text/html"] = HTML_CONTENT
+        responses.setdefault("400", copy.deepcopy(BAD_FORMAT))  # an unknown ``f``
+        for code, answer in responses.items():  # errors are pages too, for browsers
+            if code != "200" and answer.get("content"):
+                answer["content"]["text/html"] = HTML_CONTENT
         parameters = operation.setdefault("parameters", [])
         if not any(p.get("name") == "f" for p in parameters):
             parameters.append(F_PARAMETER)
