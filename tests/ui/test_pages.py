@@ -183,10 +183,12 @@ async def test_blank_filters_are_ignored_and_kept_in_the_form(
 
 async def test_static_assets(app_client: AppClient) -> None:
     async with app_client() as client:
-        script = await client.get("/ui/static/app.js")
-        assert script.status_code == 200
-        assert script.headers["content-type"].startswith("text/javascript")
-        assert "sessionStorage" in script.text and "document.cookie" not in script.text
+        for name in ("app.js", "core.js", "forms.js", "jobs.js", "validate.js"):
+            script = await client.get(f"/ui/static/{name}")
+            assert script.status_code == 200, name
+            assert script.headers["content-type"].startswith("text/javascript")
+            assert "document.cookie" not in script.text and "innerHTML" not in script.text
+        assert "sessionStorage" in (await client.get("/ui/static/core.js")).text
         assert (await client.get("/ui/static/app.css")).status_code == 200
         for name in ("nope.js", "..%2Fpages.py", "../pages.py", "pages.py"):
             assert (await client.get(f"/ui/static/{name}")).status_code == 404, name
