@@ -237,3 +237,20 @@ async def test_an_unknown_format_is_refused(app_client: AppClient) -> None:
         document = (await client.get("/openapi.json")).json()
     errors = document["paths"]["/processes/{processID}"]["get"]["responses"]["404"]
     assert set(errors["content"]) == {"application/problem+json", "text/html"}
+
+
+def test_the_sign_in_form_asks_for_what_the_server_takes() -> None:
+    from eoproc.ui.pages import PageContext, render_page
+
+    def signin(schemes: tuple[str, ...]) -> str:
+        context = PageContext("jobs", None, "http://h/", "http://h/jobs", [], "T", schemes, "X-Key")
+        status, html = render_page(context, 401, {"detail": "needs credentials"}, {})
+        assert status == 401
+        return html
+
+    token = signin(("bearer",))
+    assert 'data-auth="bearer"' in token and "Access token" in token and "API key" not in token
+    both = signin(("apikey", "bearer"))
+    assert '<option value="apikey">API key</option>' in both
+    assert '<option value="bearer">Access token (OIDC)</option>' in both
+    assert 'data-key-header="X-Key"' in signin(("apikey",))
