@@ -254,3 +254,39 @@ def test_the_sign_in_form_asks_for_what_the_server_takes() -> None:
     assert '<option value="apikey">API key</option>' in both
     assert '<option value="bearer">Access token (OIDC)</option>' in both
     assert 'data-key-header="X-Key"' in signin(("apikey",))
+
+
+async def test_executing_and_dismissing_answer_pages_to_browsers(
+    app_client: AppClient, memory_service: MemoryService
+) -> None:
+    async with app_client() as client:
+        html = {"Accept": BROWSER}
+        created = await client.post(
+            "/processes/both/execution",
+            json={"inputs": {"x": 5}},
+            headers={**html, "Prefer": "respond-async"},
+        )
+        assert created.status_code == 201
+        assert created.headers["content-type"].startswith("text/html")
+        job_id = created.headers["location"].rsplit("/", 1)[1]
+        assert f"<code>{job_id}</code>" in created.text and "accepted" in created.text
+        ran = await client.post(
+            "/processes/both/execution", json={"inputs": {"x": 5}}, headers=html
+        )
+        assert ran.status_code == 200 and ran.headers["content-type"].startswith("text/html")
+        assert "<h3>y</h3>" in ran.text and "10</pre>" in ran.text
+        assert 'rel="monitor"' in ran.headers["link"]
+        bad = await client.post(
+            "/processes/both/execution", json={"inputs": {"z": 1}}, headers=html
+        )
+        assert bad.status_code == 400 and "bad inputs" in bad.text
+        gone = await client.delete(f"/jobs/{job_id}", headers=html)
+        assert gone.status_code == 200 and "dismissed" in gone.text
+        plain = await client.post("/processes/both/execution", json={"inputs": {"x": 5}})
+        assert plain.json() == {"y": 10}  # JSON clients see JSON
+        document = (await client.get("/openapi.json")).json()
+    execute = document["paths"]["/processes/{processID}/execution"]["post"]["responses"]
+    assert "text/html" in execute["200"]["content"] and "text/html" in execute["201"]["content"]
+    dismiss = document["paths"]["/jobs/{jobID}"]["delete"]["responses"]["200"]
+    assert "text/html" in dismiss["content"]
+    validate(document)

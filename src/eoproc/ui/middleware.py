@@ -40,7 +40,10 @@ _PAGES = [
     ("job", re.compile(r"^/jobs/(?P<id>[^/]+)$")),
     ("results", re.compile(r"^/jobs/(?P<id>[^/]+)/results$")),
 ]
+_EXECUTION = re.compile(r"^/processes/(?P<id>[^/]+)/execution$")
 _JSON_TYPES = ("application/json", "application/problem+json")
+_KEPT_HEADERS = (b"www-authenticate", b"retry-after", b"location", b"link", b"preference-applied")
+_MONITOR = re.compile(r"/jobs/([^/>?]+)>;\s*rel=\"?monitor")
 
 
 @dataclass
@@ -53,8 +56,20 @@ class Answer:
     is_json: bool = False
 
 
-def match_page(path: str) -> tuple[str, str | None] | None:
-    """The page kind of ``path`` and its id (process or job), or ``None``."""
+def match_page(path: str, method: str = "GET") -> tuple[str, str | None] | None:
+    """The page kind of ``method path`` and its id (process or job), or ``None``.
+
+    Besides the ``GET`` resources, the answers of executing (``POST``) and
+    dismissing (``DELETE``) are pages too: a job's page, or the results.
+    """
+    if method == "POST":
+        found = _EXECUTION.match(path)
+        return ("execute", found.group("id")) if found else None
+    if method == "DELETE":
+        found = _PAGES[5][1].match(path)
+        return ("job", found.group("id")) if found else None
+    if method not in ("GET", "HEAD"):
+        return None
     for kind, pattern in _PAGES:
         found = pattern.match(path)
         if found:
@@ -92,22 +107,18 @@ class HtmlPages:
         self.api_key_header = api_key_header
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+        if scope["type"] == "http":
+            method = scope["method"]
             path = _local_path(scope)
-            if path.startswith(STATIC_PREFIX):
+            if method in ("GET", "HEAD") and path.startswith(STATIC_PREFIX):
                 await self._static(path[len(STATIC_PREFIX) :], scope, receive, send)
                 return
-            page = match_page(path)
+            page = match_page(path, method)
             if page is not None:
                 params = parse_qsl(scope.get("query_string", b"").decode("latin-1"), True)
                 f = next((v for k, v in reversed(params) if k == "f"), None)
-                if f is not None and f not in FORMATS:
-                    problem = InvalidParameter(
-                        "f: must be 'json' or 'html'",
-                        extra={"problems": [{"path": "f", "message": "must be json or html"}]},
-                    )
-                    response = service_error_response(problem, scope["path"], debug=False)
-                    await response(scope, receive, send)
+                if f is not None and f not in FORMATS and method in ("GET", "HEAD"):
+                    await _bad_format(scope, receive, send)
                     return
                 if wants_html(Headers(scope=scope).get("accept"), f):
                     await self._page(page[0], page[1], params, scope, receive, send)
@@ -137,9 +148,15 @@ class HtmlPages:
     ) -> None:
         query = [(k, v) for k, v in params if k != "f" and v != ""]
         path = _local_path(scope)
-        main = await self._fetch(scope, path, query, send, passthrough=True)
+        main = await self._fetch(scope, path, query, send, passthrough=True, receive=receive)
         if main is None:  # not JSON (raw results): already sent as it came
             return
+        if kind == "execute":  # a created job's page, or the results of a synchronous run
+            kind = "job" if main.status == 201 else "results"
+            if kind == "results":
+                link = Headers(raw=main.headers).get("link", "")
+                found = _MONITOR.search(link)
+                ident = found.group(1) if found else None
         extra: dict[str, Any] = {}
         if main.status == 200 and isinstance(main.body, dict):
             if kind == "job" and main.body.get("status") in ("successful", "failed"):
@@ -164,7 +181,7 @@ class HtmlPages:
         status, html = render_page(context, main.status, main.body, extra)
         headers = {**SECURITY_HEADERS, "Content-Security-Policy": CSP, "Vary": "Accept"}
         for name, value in main.headers:
-            if name.lower() in (b"www-authenticate", b"retry-after"):
+            if name.lower() in _KEPT_HEADERS:
                 headers[name.decode("latin-1")] = value.decode("latin-1")
         response = Response(html, status, headers=headers, media_type="text/html; charset=utf-8")
         await response(scope, receive, send)
@@ -177,18 +194,21 @@ class HtmlPages:
         send: Send | None = None,
         *,
         passthrough: bool = False,
+        receive: Receive | None = None,
     ) -> Answer | None:
-        """``GET path?query`` as JSON down the application, with the same credentials.
+        """``path?query`` as JSON down the application, with the same credentials.
 
-        With ``passthrough``, an answer that is not JSON goes to ``send`` as it
-        comes (and ``None`` is returned); otherwise its body is dropped.
+        With ``receive`` (the request's own), the request's method and body go
+        too; otherwise it is a ``GET``. With ``passthrough``, an answer that is
+        not JSON goes to ``send`` as it comes (and ``None`` is returned);
+        otherwise its body is dropped.
         """
         headers = [(k, v) for k, v in scope["headers"] if k not in (b"accept", b"accept-encoding")]
         headers.append((b"accept", b"application/json"))
         root = scope.get("root_path", "")
         inner = {
             **scope,
-            "method": "GET",
+            "method": scope["method"] if receive is not None else "GET",
             "path": f"{root}{path}",
             "raw_path": f"{root}{path}".encode(),
             "query_string": urlencode(query).encode(),
@@ -217,7 +237,7 @@ class HtmlPages:
         async def no_body() -> Message:
             return {"type": "http.request", "body": b"", "more_body": False}
 
-        await self.app(inner, no_body, capture)
+        await self.app(inner, receive or no_body, capture)
         if forwarding:
             return None
         if answer.is_json:
@@ -226,6 +246,14 @@ class HtmlPages:
             except ValueError:
                 answer.body = None
         return answer
+
+
+async def _bad_format(scope: Scope, receive: Receive, send: Send) -> None:
+    problem = InvalidParameter(
+        "f: must be 'json' or 'html'",
+        extra={"problems": [{"path": "f", "message": "must be json or html"}]},
+    )
+    await service_error_response(problem, scope["path"], debug=False)(scope, receive, send)
 
 
 def _local_path(scope: Scope) -> str:

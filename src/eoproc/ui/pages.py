@@ -185,7 +185,7 @@ def render_page(
     }
     if status == 401:
         return 401, env.get_template("signin.html").render(**values, problem=body or {})
-    if status != 200 or not isinstance(body, dict):
+    if status not in (200, 201) or not isinstance(body, dict):
         problem = body if isinstance(body, dict) else {"title": "Error", "status": status}
         values["page_title"] = str(problem.get("title") or "Error")
         return status, env.get_template("error.html").render(**values, problem=problem)
@@ -208,7 +208,7 @@ def render_page(
         listed = processes.body if processes is not None and processes.status == 200 else {}
         values["process_ids"] = [p.get("id") for p in (listed or {}).get("processes", [])]
         values["filters"] = dict(context.query)
-    return 200, env.get_template(f"{context.kind}.html").render(**values)
+    return status, env.get_template(f"{context.kind}.html").render(**values)
 
 
 def _outputs(body: Any, process: Answer | None = None) -> list[dict[str, Any]]:
