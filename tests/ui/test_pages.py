@@ -290,3 +290,10 @@ async def test_executing_and_dismissing_answer_pages_to_browsers(
     dismiss = document["paths"]["/jobs/{jobID}"]["delete"]["responses"]["200"]
     assert "text/html" in dismiss["content"]
     validate(document)
+
+
+async def test_head_of_a_page(app_client: AppClient) -> None:
+    async with app_client() as client:
+        answer = await client.head("/processes/both", headers={"Accept": BROWSER})
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("text/html")

@@ -31,13 +31,14 @@ from .pages import PageContext, render_page
 
 STATIC_PREFIX = "/ui/static/"
 _STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
+_JOB = re.compile(r"^/jobs/(?P<id>[^/]+)$")
 _PAGES = [
     ("landing", re.compile(r"^/$")),
     ("conformance", re.compile(r"^/conformance$")),
     ("processes", re.compile(r"^/processes$")),
     ("process", re.compile(r"^/processes/(?P<id>[^/]+)$")),
     ("jobs", re.compile(r"^/jobs$")),
-    ("job", re.compile(r"^/jobs/(?P<id>[^/]+)$")),
+    ("job", _JOB),
     ("results", re.compile(r"^/jobs/(?P<id>[^/]+)/results$")),
 ]
 _EXECUTION = re.compile(r"^/processes/(?P<id>[^/]+)/execution$")
@@ -66,7 +67,7 @@ def match_page(path: str, method: str = "GET") -> tuple[str, str | None] | None:
         found = _EXECUTION.match(path)
         return ("execute", found.group("id")) if found else None
     if method == "DELETE":
-        found = _PAGES[5][1].match(path)
+        found = _JOB.match(path)
         return ("job", found.group("id")) if found else None
     if method not in ("GET", "HEAD"):
         return None
@@ -208,7 +209,7 @@ class HtmlPages:
         root = scope.get("root_path", "")
         inner = {
             **scope,
-            "method": scope["method"] if receive is not None else "GET",
+            "method": "GET" if receive is None or scope["method"] == "HEAD" else scope["method"],
             "path": f"{root}{path}",
             "raw_path": f"{root}{path}".encode(),
             "query_string": urlencode(query).encode(),
