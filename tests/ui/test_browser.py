@@ -15,6 +15,7 @@ from tests.live_server import LiveServer
 from tests.ui.conftest import shot
 from tests.ui.procs import EVIL_TITLE, png_gradient
 
+CONF_HTML = "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/html"
 PRIMES_10_80 = [11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79]
 
 
@@ -40,6 +41,7 @@ def test_run_primes_from_the_landing_page(page: Any, server: LiveServer, tmp_pat
     assert "18 items" in page.locator("[data-output]").inner_text()
     assert page.locator("[data-output] h3").inner_text() == "Return Value return_value"
     shot(page, tmp_path, "job")
+    job_url = page.url.split("?")[0]
     page.set_viewport_size({"width": 360, "height": 740})  # a phone: nothing scrolls sideways
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(page, tmp_path, "job-narrow")
@@ -48,6 +50,12 @@ def test_run_primes_from_the_landing_page(page: Any, server: LiveServer, tmp_pat
     page.wait_for_url(re.compile(r"/jobs\?"))
     assert page.locator("tr[data-job]").count() >= 1
     shot(page, tmp_path, "jobs")
+    page.goto(f"{job_url}/results")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Results of job")
+    shot(page, tmp_path, "results")
+    page.goto(f"{server.url}/conformance")
+    assert page.get_by_role("link", name=CONF_HTML, exact=True).count() == 1
+    shot(page, tmp_path, "conformance")
 
 
 def test_invalid_values_show_messages_next_to_the_field(
