@@ -16,11 +16,19 @@ function init(main) {
     followJob(main);
     setupDismiss(main);
   }
-  if (main.dataset.refresh) {
-    window.setTimeout(function () { if (document.body.contains(main)) reloadMain(); }, Number(main.dataset.refresh) * 1000);
-  }
+  if (main.dataset.refresh) refreshLater(main, Number(main.dataset.refresh) * 1000);
   main.querySelectorAll("[data-preview]").forEach(preview);
   setupDownloads(main);
+}
+
+/** Fetch the list again after ``delay`` ms, unless the user is busy with its filters. */
+function refreshLater(main, delay) {
+  window.setTimeout(function () {
+    if (!document.body.contains(main)) return;
+    var active = document.activeElement;
+    if (active && active.closest && active.closest("main form")) refreshLater(main, delay);
+    else reloadMain();
+  }, delay);
 }
 
 onMainSwapped(init);
