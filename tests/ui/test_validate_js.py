@@ -49,7 +49,7 @@ CASES: list[tuple[dict[str, Any], list[Any]]] = [
     (_demo_schema("simulate_scene", "bbox"), [[1, 2, 3, 4], [1, 2, 3], [1, 2, 3, "x"], "1,2"]),
     (_demo_schema("simulate_scene", "var_names"), ["a, b", "1a", "x_1,y", ""]),
     (_demo_schema("simulate_scene", "start_date"), ["2025-01-01", "2025/01/01", "tomorrow"]),
-    (_demo_schema("simulate_scene", "output_path"), [None, "out.zarr", 3]),
+    (_demo_schema("echo", "string_input"), [None, "out.zarr", 3]),
     (_demo_schema("return_base_model", "scene_spec"), [{"threshold": 1, "factor": 2}, {}, []]),
     (_demo_schema("echo", "bbox_input"), [{"bbox": [1, 2, 3, 4]}, {"bbox": [1]}, None, {}]),
     (OBJECT, [{"a": 10}, {"a": 7}, {"a": 5, "c": 1}, {"b": "x"}, {"a": 5, "b": 2}]),
