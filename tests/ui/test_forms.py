@@ -62,5 +62,7 @@ def test_output_links_must_be_web_addresses() -> None:
         assert output_view("x", {"href": href, "type": "text/html"})["href"] == ""
     view = output_view("x", {"href": "https://example.test/a.tif"}, {"title": "Scene"})
     assert view["href"] == "https://example.test/a.tif" and view["title"] == "Scene"
+    assert view["length"] is None
+    assert output_view("x", {"href": "http://h/a", "length": 2048})["length"] == 2048
     qualified = output_view("x", {"value": "aGk=", "mediaType": "image/png"})
     assert qualified["image"] == "data:image/png;base64,aGk=" and qualified["size"] == 6

@@ -138,6 +138,10 @@ def output_view(name: str, value: Any, spec: dict[str, Any] | None = None) -> di
         safe = urlsplit(href).scheme in ("http", "https")  # no javascript: or data: links
         view.update(kind="link", href=href if safe else "", type=value.get("type") or "")
         view["link_title"] = value.get("title") or ""
+        length = value.get("length")  # the size, when the server gives it
+        view["length"] = (
+            length if isinstance(length, int) and not isinstance(length, bool) else None
+        )
         return view
     media = ""
     if isinstance(value, dict) and "value" in value and set(value) <= _QUALIFIED:
