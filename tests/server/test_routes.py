@@ -51,7 +51,15 @@ async def test_conformance(app_client: AppClient, ogc_validate: Validate) -> Non
         body = (await client.get("/conformance")).json()
     ogc_validate("confClasses", body)
     names = {uri.rsplit("/", 1)[1] for uri in body["conformsTo"]}
-    assert names == {"core", "ogc-process-description", "json", "oas30", "job-list", "dismiss"}
+    assert names == {
+        "core",
+        "ogc-process-description",
+        "json",
+        "html",
+        "oas30",
+        "job-list",
+        "dismiss",
+    }
 
 
 async def test_openapi_document_is_valid_oas30(app_client: AppClient) -> None:

@@ -60,6 +60,7 @@ COMMANDS: list[tuple[str, str | None, str]] = [
     ("generate-client", None, "codegen"),
     ("login", None, "login"),
     ("logout", None, "login"),
+    ("show-app", "show", "show"),
 ]
 
 

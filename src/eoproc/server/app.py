@@ -12,6 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import HTMLResponse, Response
 
 from eoproc import __version__
+from eoproc.ui import HtmlPages, add_html
 
 from .auth.middleware import DOCS_ASSETS
 from .fastpath import FastPath
@@ -84,6 +85,7 @@ def create_app(
     app.add_middleware(FastPath, service=served, processes=processes, debug=debug)
     app.add_middleware(BodySizeLimit, max_body_size=max_body_size)
     app.add_middleware(Authentication, config=security)
+    _add_html_pages(app, service, security)
     app.add_middleware(RequestId, debug=debug)
     if cors_origins:
         app.add_middleware(
@@ -106,6 +108,18 @@ def _swagger_ui_assets() -> str | None:
     return str(swagger_ui_path)
 
 
+def _add_html_pages(app: FastAPI, service: Service, security: SecurityConfig) -> None:
+    """The HTML pages (outside authentication: a page without credentials asks for them)."""
+    schemes: tuple[str, ...] = ("apikey",) if security.api_keys else ()
+    schemes += ("bearer",) if security.oidc is not None else ()
+    app.add_middleware(
+        HtmlPages,
+        title=service.title or "OGC API - Processes",
+        auth_schemes=schemes,
+        api_key_header=security.api_key_header,
+    )
+
+
 def _add_api_documents(app: FastAPI, security: SecurityConfig, service: Service) -> None:
     """``/openapi.json`` (OpenAPI 3.0), ``/docs`` (Swagger UI) and ``/redoc``.
 
@@ -119,7 +133,8 @@ def _add_api_documents(app: FastAPI, security: SecurityConfig, service: Service)
         if "document" not in cache or cache.get("revision") != revision:
             processes = [service.get_process(p.id) for p in service.list_processes()]
             document = add_process_operations(build_openapi(app), processes)
-            cache["document"], cache["revision"] = security.document(document), revision
+            cache["document"] = add_html(security.document(document))
+            cache["revision"] = revision
         return dict(cache["document"])
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode, urljoin
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from eoproc.models import JobStatus, StatusInfo
 
@@ -14,6 +14,7 @@ REL_JOB_LIST = f"{OGC_REL}/job-list"
 REL_EXECUTE = f"{OGC_REL}/execute"
 REL_RESULTS = f"{OGC_REL}/results"
 JSON = "application/json"
+HTML = "text/html"
 OPENAPI_JSON = "application/vnd.oai.openapi+json;version=3.0"
 
 
@@ -25,6 +26,14 @@ def link(href: str, rel: str, type_: str = JSON, title: str | None = None) -> di
     return item
 
 
+def html_alternate(url: str) -> dict[str, str]:
+    """The ``alternate`` link to the HTML page of the resource at ``url``."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "f"]
+    href = urlunsplit(parts._replace(query=urlencode([*query, ("f", "html")])))
+    return link(href, "alternate", HTML, "This document as HTML")
+
+
 def page_url(base: str, path: str, params: list[tuple[str, str]]) -> str:
     """``base`` + ``path`` with the query ``params`` (in their order)."""
     query = urlencode(params)
@@ -34,7 +43,7 @@ def page_url(base: str, path: str, params: list[tuple[str, str]]) -> str:
 def job_links(base: str, job_id: str, status: JobStatus | str) -> list[dict[str, str]]:
     """The links of a job's status info: itself, and its results once successful."""
     url = f"{base}jobs/{job_id}"
-    links = [link(url, "self", title="Job status")]
+    links = [link(url, "self", title="Job status"), html_alternate(url)]
     if status == JobStatus.successful:
         links.append(link(f"{url}/results", REL_RESULTS, title="Job results"))
     return links

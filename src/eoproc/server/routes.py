@@ -29,7 +29,15 @@ from .service import Service
 
 CONFORMANCE = [
     f"http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/{name}"
-    for name in ("core", "ogc-process-description", "json", "oas30", "job-list", "dismiss")
+    for name in (
+        "core",
+        "ogc-process-description",
+        "json",
+        "html",
+        "oas30",
+        "job-list",
+        "dismiss",
+    )
 ]
 
 
@@ -61,6 +69,7 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
                 "description": service.description,
                 "links": [
                     L.link(base, "self", title="This document"),
+                    L.html_alternate(base),
                     L.link(
                         f"{base}openapi.json",
                         "service-desc",
@@ -83,8 +92,9 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
         tags=["Capabilities"],
         responses=errors(),
     )
-    async def conformance() -> Response:
-        return _json({"conformsTo": CONFORMANCE})
+    async def conformance(request: Request) -> Response:
+        url = f"{_base(request)}conformance"
+        return _json({"conformsTo": CONFORMANCE, "links": [L.html_alternate(url)]})
 
     @router.get(
         "/processes",
@@ -107,7 +117,8 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
                 L.link(f"{base}processes/{quote(summary.id)}", "self", title="Process description")
             ]
             processes.append(body)
-        page_links = [L.link(L.page_url(base, "processes", _page(limit, offset)), "self")]
+        self_url = L.page_url(base, "processes", _page(limit, offset))
+        page_links = [L.link(self_url, "self"), L.html_alternate(self_url)]
         if offset + limit < len(summaries):
             next_url = L.page_url(base, "processes", _page(limit, offset + limit))
             page_links.append(L.link(next_url, "next", title="Next page"))
@@ -130,6 +141,7 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
         url = f"{base}processes/{quote(processID)}"
         body["links"] = [
             L.link(url, "self", title="Process description"),
+            L.html_alternate(url),
             L.link(f"{url}/execution", L.REL_EXECUTE, title="Execute the process"),
             L.link(
                 L.page_url(base, "jobs", [("processID", processID)]),
@@ -184,9 +196,8 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
                 raise
             raise InvalidParameter(f"cursor: {exc}") from None
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
-        page_links = [
-            L.link(L.page_url(base, "jobs", list(request.query_params.multi_items())), "self")
-        ]
+        self_url = L.page_url(base, "jobs", list(request.query_params.multi_items()))
+        page_links = [L.link(self_url, "self"), L.html_alternate(self_url)]
         if page.next_cursor:
             next_url = L.page_url(base, "jobs", [*params, ("cursor", page.next_cursor)])
             page_links.append(L.link(next_url, "next", title="Next page"))
