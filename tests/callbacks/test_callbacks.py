@@ -1,7 +1,8 @@
 """Callbacks (the standard's ``callback`` class) to a real receiver on loopback.
 
-The server runs on loopback, so callbacks to loopback are allowed (as input
-references are); ``test_subscriber_checks.py`` covers a server that refuses them.
+The servers allow loopback explicitly (``--allow-input-host 127.0.0.1``, the same
+allow-list as input references); ``tests/security/test_subscribers_and_events.py``
+covers the hosts a server refuses.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tests.live_server import LiveServer, run_server
 from .receiver import CallbackReceiver
 
 FAST_RETRIES = {"EOPROC_CALLBACK_BACKOFF": "0.2", "EOPROC_CALLBACK_TIMEOUT": "2"}
+ALLOW_LOOPBACK = ("--allow-input-host", "127.0.0.1")
 Validate = Callable[[str, Any], None]
 
 
@@ -31,7 +33,7 @@ def receiver() -> Iterator[CallbackReceiver]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     store = tmp_path_factory.mktemp("callbacks") / "jobs.db"
-    with run_server(store, "--workers", "2", env=FAST_RETRIES) as server:
+    with run_server(store, "--workers", "2", *ALLOW_LOOPBACK, env=FAST_RETRIES) as server:
         yield server
 
 
@@ -158,7 +160,7 @@ def test_a_callback_survives_a_killed_server(tmp_path: Path) -> None:
     store = tmp_path / "jobs.db"
     receiver = CallbackReceiver()  # down while the first server lives
     env = {**FAST_RETRIES, "EOPROC_CALLBACK_BACKOFF": "1"}
-    with run_server(store, "--workers", "1", env=env) as first:
+    with run_server(store, "--workers", "1", *ALLOW_LOOPBACK, env=env) as first:
         job_id = execute(first, {"duration": 0.1}, {"successUri": receiver.url("kill/success")})
         receiver.wait(
             lambda: first_callback(first, job_id)["attempts"] >= 1, 60, "a failed attempt"
@@ -167,7 +169,9 @@ def test_a_callback_survives_a_killed_server(tmp_path: Path) -> None:
     assert not receiver.received
     receiver.start()
     try:
-        with run_server(store, "--workers", "1", env=env, port=first.port) as second:
+        with run_server(
+            store, "--workers", "1", *ALLOW_LOOPBACK, env=env, port=first.port
+        ) as second:
             receiver.wait(lambda: bool(receiver.of("kill", "success")), 60, "the callback")
             (record,) = callbacks_of(second, job_id)
             assert record["state"] == "delivered"

@@ -33,8 +33,15 @@ def test_wait_on_a_30_s_job_makes_three_requests(tmp_path: Path, home: Path) -> 
     assert "running 50%" in result.stderr and "successful 100%" in result.stderr
 
 
-def test_subscriber_options_name_the_callbacks(cli: Runner, tmp_path: Path) -> None:
+def test_subscriber_options_name_the_callbacks(tmp_path: Path, home: Path) -> None:
     receiver = CallbackReceiver().start()
+    allow = ("--allow-input-host", "127.0.0.1")  # the receiver, on loopback
+    with run_server(tmp_path / "jobs.db", "--workers", "1", *allow) as server:
+        cli = make_runner(home, SEN4CAP_API_URL=server.url)
+        _run_with_subscribers(cli, receiver, tmp_path)
+
+
+def _run_with_subscribers(cli: Runner, receiver: CallbackReceiver, tmp_path: Path) -> None:
     try:
         request = tmp_path / "request.json"
         request.write_text('{"inputs": {"duration": 0.2}, "subscriber": {"failedUri": "x"}}')
@@ -63,3 +70,6 @@ def test_a_subscriber_the_server_refuses_is_an_api_error(cli: Runner) -> None:
     result = cli("ep", "sleep_a_while", "--subscriber-success", "not a url")
     assert result.code == 2, result
     assert "subscriber.successUri" in result.stderr
+    loopback = cli("ep", "sleep_a_while", "--subscriber-failed", "http://127.0.0.1:9/hook")
+    assert loopback.code == 2, loopback  # not allowed on this server
+    assert "subscriber.failedUri" in loopback.stderr

@@ -24,7 +24,12 @@ def test_each_callback_is_delivered_once_and_streams_follow_jobs_anywhere(
     monkeypatch.setenv("EOPROC_CALLBACK_BACKOFF", "0.2")
     monkeypatch.setenv("EOPROC_CALLBACK_TIMEOUT", "2")
     receiver = CallbackReceiver()  # down at first: both replicas retry the same callbacks
-    with cluster.replica("a") as a, cluster.replica("b") as b, httpx.Client(timeout=30) as client:
+    allow = ("--allow-input-host", "127.0.0.1")  # the receiver, on loopback
+    with (
+        cluster.replica("a", *allow) as a,
+        cluster.replica("b", *allow) as b,
+        httpx.Client(timeout=30) as client,
+    ):
         job_ids = []
         for index in range(JOBS):
             server = (a, b)[index % 2]
