@@ -29,61 +29,21 @@ import sqlalchemy as sa
 
 from eoproc.models import JobStatus
 
-from .store import JobRecord, to_datetime
+from .eventtables import (
+    CANCELLED,
+    DELIVERED,
+    FAILED,
+    IN_PROGRESS,
+    PENDING,
+    SUPERSEDED,
+    callbacks,
+    events,
+)
+from .outbox_store import CallbackQueries, Delivery, callback_document
+from .store import JobRecord
 from .views import status_info
 
 T = TypeVar("T")
-
-_meta = sa.MetaData()
-_BIG_ID = sa.BigInteger().with_variant(sa.Integer, "sqlite")
-
-events = sa.Table(
-    "eoproc_job_events",
-    _meta,
-    sa.Column("id", _BIG_ID, primary_key=True, autoincrement=True),
-    sa.Column("job_id", sa.String(36), nullable=False),
-    sa.Column("user_id", sa.String(255)),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("process_id", sa.String(255), nullable=False),
-    sa.Column("message", sa.Text),
-    sa.Column("progress", sa.Integer),
-    sa.Column("job_created", sa.BigInteger, nullable=False),
-    sa.Column("started", sa.BigInteger),
-    sa.Column("finished", sa.BigInteger),
-    sa.Column("updated", sa.BigInteger, nullable=False),
-    sa.Column("created", sa.BigInteger, nullable=False),
-    sa.Index("ix_eoproc_job_events_job", "job_id", "id"),
-    sqlite_autoincrement=True,
-)
-"""One row per event: the job's state at that moment (copied from its row)."""
-
-callbacks = sa.Table(
-    "eoproc_callbacks",
-    _meta,
-    sa.Column("id", _BIG_ID, primary_key=True, autoincrement=True),
-    sa.Column("job_id", sa.String(36), nullable=False),
-    sa.Column("event_id", sa.BigInteger, nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("uri", sa.Text, nullable=False),
-    sa.Column("base", sa.Text),
-    sa.Column("data", sa.Text, nullable=False),
-    sa.Column("state", sa.String(16), nullable=False),
-    sa.Column("attempts", sa.Integer, nullable=False),
-    sa.Column("created", sa.BigInteger, nullable=False),
-    sa.Column("next_attempt", sa.BigInteger, nullable=False),
-    sa.Column("deadline", sa.BigInteger, nullable=False),
-    sa.Column("lease_until", sa.BigInteger),
-    sa.Column("owner", sa.String(64)),
-    sa.Column("last_status", sa.Integer),
-    sa.Column("last_error", sa.Text),
-    sa.Column("finished", sa.BigInteger),
-    sa.Index("ix_eoproc_callbacks_due", "state", "next_attempt"),
-    sa.Index("ix_eoproc_callbacks_job", "job_id", "uri", "id"),
-    sqlite_autoincrement=True,
-)
-"""The outbox: one row per callback delivery (``state``: pending, delivered, failed,
-cancelled, superseded)."""
 
 _jobs = sa.table(
     "eoproc_jobs",
@@ -106,9 +66,6 @@ _jobs = sa.table(
 )
 _RUNNING = JobStatus.running.value
 _FINAL = frozenset({JobStatus.successful, JobStatus.failed, JobStatus.dismissed})
-PENDING, DELIVERED, FAILED, CANCELLED = "pending", "delivered", "failed", "cancelled"
-SUPERSEDED = "superseded"
-IN_PROGRESS = "inProgress"
 _TARGETS = {
     JobStatus.running: ("inProgressUri", "inProgress"),
     JobStatus.successful: ("successUri", "success"),
@@ -149,22 +106,6 @@ class StoredEvent:
     def final(self) -> bool:
         """Whether it is the last event of its job."""
         return self.status in _FINAL
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """A callback claimed for delivery."""
-
-    id: int
-    job_id: str
-    event_id: int
-    kind: str
-    uri: str
-    base: str | None
-    data: str
-    attempts: int
-    created: int
-    deadline: int
 
 
 def subscriber_json(subscriber: Mapping[str, Any] | None, base: str | None) -> str | None:
@@ -321,35 +262,11 @@ def forget(conn: sa.Connection, job_ids: Sequence[str]) -> None:
         conn.execute(sa.delete(callbacks).where(callbacks.c.job_id.in_(chunk)))
 
 
-def callback_document(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A callback as ``GET /jobs/{id}/callbacks`` shows it (times in RFC 3339)."""
-
-    def when(us: int | None) -> str | None:
-        moment = to_datetime(us)
-        return None if moment is None else moment.isoformat().replace("+00:00", "Z")
-
-    document = {
-        "id": row["id"],
-        "eventID": row["event_id"],
-        "kind": row["kind"],
-        "uri": row["uri"],
-        "state": row["state"],
-        "attempts": row["attempts"],
-        "created": when(row["created"]),
-        "finished": when(row["finished"]),
-        "lastStatus": row["last_status"],
-        "lastError": row["last_error"],
-    }
-    if row["state"] == PENDING:
-        document["nextAttempt"] = when(row["next_attempt"])
-    return document
-
-
 def _event(row: Any) -> StoredEvent:
     return StoredEvent(row.id, row.job_id, row.kind, JobStatus(row.status), _status_document(row))
 
 
-class EventQueries:
+class EventQueries(CallbackQueries):
     """The event and outbox queries of a store, mixed into ``SqlJobStore``."""
 
     shared: bool = False
@@ -410,155 +327,24 @@ class EventQueries:
         """The last event of a job (``None``: none recorded)."""
         return await self._call(self._latest_event_sync, job_id)
 
-    # -- callbacks ------------------------------------------------------------------
 
-    def _claim_callbacks_sync(self, owner: str, now: int, limit: int, lease: int) -> list[Delivery]:
-        earlier = callbacks.alias("earlier")
-        blocked = sa.exists().where(
-            earlier.c.job_id == callbacks.c.job_id,
-            earlier.c.uri == callbacks.c.uri,
-            earlier.c.state == PENDING,
-            earlier.c.id < callbacks.c.id,
-        )
-        due = (
-            sa.select(callbacks.c.id)
-            .where(
-                callbacks.c.state == PENDING,
-                callbacks.c.next_attempt <= now,
-                sa.or_(callbacks.c.lease_until.is_(None), callbacks.c.lease_until < now),
-                ~blocked,
-            )
-            .order_by(callbacks.c.id)
-            .limit(limit)
-        )
-        if self.shared:
-            due = due.with_for_update(skip_locked=True)
-        newer = callbacks.alias("newer")
-        superseded = (
-            sa.update(callbacks)
-            .where(
-                callbacks.c.state == PENDING,
-                callbacks.c.kind == IN_PROGRESS,
-                sa.or_(callbacks.c.lease_until.is_(None), callbacks.c.lease_until < now),
-                sa.exists().where(
-                    newer.c.job_id == callbacks.c.job_id,
-                    newer.c.uri == callbacks.c.uri,
-                    newer.c.state == PENDING,
-                    newer.c.id > callbacks.c.id,
-                ),
-            )
-            .values(state=SUPERSEDED, finished=now)
-        )
-        claim = (
-            sa.update(callbacks)
-            .where(callbacks.c.id.in_(due))
-            .values(owner=owner, lease_until=now + lease)
-            .returning(
-                callbacks.c.id,
-                callbacks.c.job_id,
-                callbacks.c.event_id,
-                callbacks.c.kind,
-                callbacks.c.uri,
-                callbacks.c.base,
-                callbacks.c.data,
-                callbacks.c.attempts,
-                callbacks.c.created,
-                callbacks.c.deadline,
-            )
-        )
-        with self._write() as conn:
-            conn.execute(superseded)
-            rows = conn.execute(claim).all()
-        return sorted((Delivery(*row) for row in rows), key=lambda d: d.id)
-
-    async def claim_callbacks(
-        self, owner: str, now: int, limit: int, lease: float
-    ) -> list[Delivery]:
-        """Claim up to ``limit`` due callbacks for ``lease`` seconds: the first pending
-        one of each job and URI, oldest first. An in-progress callback not sent yet
-        when a later callback to the same URI is pending is *superseded* (a slow
-        receiver gets the latest status, not a backlog)."""
-        return await self._call(
-            self._claim_callbacks_sync, owner, now, limit, round(lease * 1_000_000)
-        )
-
-    def _finish_callback_sync(self, delivery_id: int, owner: str, values: dict[str, Any]) -> bool:
-        stmt = (
-            sa.update(callbacks)
-            .where(
-                callbacks.c.id == delivery_id,
-                callbacks.c.owner == owner,
-                callbacks.c.state == PENDING,
-            )
-            .values(**values)
-        )
-        with self._write() as conn:
-            return bool(conn.execute(stmt).rowcount)
-
-    async def finish_callback(
-        self,
-        delivery_id: int,
-        owner: str,
-        *,
-        state: str,
-        now: int,
-        status: int | None = None,
-        error: str | None = None,
-        retry_at: int | None = None,
-    ) -> bool:
-        """Record an attempt: ``state`` delivered, failed or cancelled, or pending
-        again until ``retry_at``; whether the claim was still ours."""
-        values: dict[str, Any] = {
-            "state": state,
-            "attempts": callbacks.c.attempts + 1,
-            "last_status": status,
-            "last_error": error,
-            "lease_until": None,
-        }
-        if state == PENDING:
-            values["next_attempt"] = retry_at if retry_at is not None else now
-        else:
-            values["finished"] = now
-        return await self._call(self._finish_callback_sync, delivery_id, owner, values)
-
-    def _release_callbacks_sync(self) -> int:
-        stmt = (
-            sa.update(callbacks)
-            .where(callbacks.c.state == PENDING, callbacks.c.lease_until.is_not(None))
-            .values(lease_until=None)
-        )
-        with self._write() as conn:
-            return int(conn.execute(stmt).rowcount)
-
-    async def release_callbacks(self) -> int:
-        """Free every claimed callback (a store only this server uses, at start: the
-        claims of its previous run died with it); how many."""
-        return await self._call(self._release_callbacks_sync)
-
-    def _job_callbacks_sync(self, job_id: str) -> list[dict[str, Any]]:
-        query = (
-            sa.select(
-                callbacks.c.id,
-                callbacks.c.event_id,
-                callbacks.c.kind,
-                callbacks.c.uri,
-                callbacks.c.state,
-                callbacks.c.attempts,
-                callbacks.c.created,
-                callbacks.c.next_attempt,
-                callbacks.c.finished,
-                callbacks.c.last_status,
-                callbacks.c.last_error,
-            )
-            .where(callbacks.c.job_id == job_id)
-            .order_by(callbacks.c.id)
-        )
-        with self._read() as conn:
-            return [dict(row._mapping) for row in conn.execute(query)]
-
-    async def job_callbacks(self, job_id: str) -> list[dict[str, Any]]:
-        """Every callback of a job, oldest first, with the outcome of its attempts."""
-        return await self._call(self._job_callbacks_sync, job_id)
+__all__ = [
+    "CANCELLED",
+    "DELIVERED",
+    "FAILED",
+    "IN_PROGRESS",
+    "PENDING",
+    "SUPERSEDED",
+    "Change",
+    "Delivery",
+    "EventQueries",
+    "StoredEvent",
+    "callback_document",
+    "callbacks",
+    "events",
+    "record",
+    "subscriber_json",
+]
 
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
