@@ -29,6 +29,17 @@ from .problems import InvalidParameter
 from .service import NoSuchJob, Service
 
 EVENT_STREAM = "text/event-stream"
+EVENT_SCHEMA = {
+    "type": "object",
+    "description": "One server-sent event.",
+    "properties": {
+        "id": {"type": "string", "description": "The event id (for Last-Event-ID)."},
+        "event": {"type": "string", "enum": ["status", "progress"]},
+        "data": {"type": "string", "description": "The job's statusInfo, as JSON."},
+        "retry": {"type": "integer"},
+    },
+}
+"""The schema of each event of a stream (a stream is not one JSON document)."""
 CLOSING_CHECK = 1.0
 """Seconds between two checks whether the server is stopping (streams then end)."""
 RETRY_MS = 2000
@@ -152,7 +163,7 @@ def build_events_router(service: Service, closing: threading.Event | None = None
                 "description": "Every status change and progress update of the job, as "
                 "server-sent events (`id`, `event`: status or progress, `data`: the "
                 "statusInfo); resume with `Last-Event-ID`; ends after the final event.",
-                "content": {EVENT_STREAM: {"schema": {"type": "string"}}},
+                "content": {EVENT_STREAM: {"schema": EVENT_SCHEMA}},
             },
             204: {"description": "No more events: the job ended at or before Last-Event-ID"},
             **errors(400, 404),
