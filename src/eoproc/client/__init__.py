@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         JobTimeoutError,
         TransportError,
     )
+    from .events import EventsNotOffered, JobEvent
     from .profile import EOPROC_PROFILE, ClientProfile
     from .secret_store import KeyringStore, SecretStore
     from .validation import RequestProblem, create_request, validate_request
@@ -47,7 +48,9 @@ _EXPORTS = {
     "EOPROC_PROFILE": "profile",
     "EoprocClientError": "errors",
     "InvalidRequestError": "errors",
+    "EventsNotOffered": "events",
     "JobFailedError": "errors",
+    "JobEvent": "events",
     "JobTimeoutError": "errors",
     "KeyringStore": "secret_store",
     "RequestProblem": "validation",
@@ -70,7 +73,9 @@ __all__ = [
     "ClientProfile",
     "ConfigError",
     "EoprocClientError",
+    "EventsNotOffered",
     "InvalidRequestError",
+    "JobEvent",
     "JobFailedError",
     "JobTimeoutError",
     "KeyringStore",

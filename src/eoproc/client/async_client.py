@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 from .base import BaseClient
 from .commands import Operation
 from .config import ClientConfig
-from .drivers import async_http, http_options, run_async
+from .drivers import async_http, http_options, iterate_async, run_async
 from .profile import ClientProfile
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     )
 
     from .core import ExecutionMode, ProgressCallback
+    from .events import JobEvent
     from .payloads import DateTimeFilter
     from .validation import RequestProblem
     from .versions import ApiVersion
@@ -220,6 +221,21 @@ class AsyncClient(BaseClient):
         current status is returned.
         """
         return await self._run(self._core.dismiss_job(job_id, already_ok))
+
+    def stream_job_events(
+        self, job_id: str, last_event_id: str | None = None, timeout: float | None = None
+    ) -> AsyncIterator[JobEvent]:
+        """The events of a job (``GET /jobs/{id}/events``) until its final one.
+
+        Each :class:`~eoproc.client.events.JobEvent` has the event's id, its type
+        (``status`` or ``progress``) and the job's status. ``last_event_id`` resumes
+        after that event; a dropped connection is resumed by itself. Raises
+        :class:`~eoproc.client.events.EventsNotOffered` where the server has no
+        event streams, :class:`JobTimeoutError` after ``timeout`` seconds.
+        """
+        return iterate_async(
+            self.http, self._core.stream_job_events(job_id, last_event_id, timeout)
+        )
 
     async def wait_for_job(
         self,

@@ -65,7 +65,39 @@ class Notify:
     value: Any
 
 
-Command: TypeAlias = Call | Sleep | Notify
+@dataclass(frozen=True)
+class OpenStream:
+    """Send ``call`` and answer with the response before its body is read (an event
+    stream): a streaming ``httpx.Response`` (an error answer comes read and closed) or
+    the ``httpx.TransportError``. ``read_timeout`` limits each read of the body."""
+
+    call: Call
+    read_timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class ReadStream:
+    """The next bytes of a response opened by :class:`OpenStream` (``b""`` at its end),
+    or the ``httpx.TransportError`` (a read time-out included)."""
+
+    response: Any
+
+
+@dataclass(frozen=True)
+class CloseStream:
+    """Close a response opened by :class:`OpenStream`."""
+
+    response: Any
+
+
+@dataclass(frozen=True)
+class Emit:
+    """Hand ``value`` to the caller iterating over the operation (an event)."""
+
+    value: Any
+
+
+Command: TypeAlias = Call | Sleep | Notify | OpenStream | ReadStream | CloseStream | Emit
 Operation: TypeAlias = Generator[Command, Any, T]
 
 

@@ -64,6 +64,8 @@ class ApiCore:
         self.poll_interval = poll_interval
         self.api_version: ApiVersion | None = None
         """The server's OGC API - Processes version, once :meth:`get_api_version` read it."""
+        self.use_events = True
+        """Follow jobs by their event stream (off once a server showed it has none)."""
 
     def _get(self, url: str, params: Mapping[str, Any] | None = None) -> Operation[httpx.Response]:
         return send(Call("GET", url, params=params), self.retry)
@@ -241,20 +243,58 @@ class ApiCore:
         on_progress: ProgressCallback | None = None,
         raise_on_failure: bool = True,
     ) -> Operation[StatusInfo]:
-        """Poll a job until it ends; its final status.
+        """Follow a job until it ends; its final status.
 
-        ``on_progress`` gets every status seen. A job that fails or is dismissed
-        raises :class:`JobFailedError` (unless ``raise_on_failure`` is false);
-        one still running after ``timeout`` seconds raises :class:`JobTimeoutError`.
+        Follows the job's event stream (``GET /jobs/{id}/events``) where the server
+        offers one, else polls its status (waiting as the server's ``Retry-After``
+        asks, if it does). ``on_progress`` gets every status seen. A job that fails
+        or is dismissed raises :class:`JobFailedError` (unless ``raise_on_failure``
+        is false); one still running after ``timeout`` seconds raises
+        :class:`JobTimeoutError`.
         """
         from eoproc.models import JobStatus
 
+        from .errors import TransportError
+        from .events import EventsNotOffered, job_events
+
         deadline = None if timeout is None else time.monotonic() + timeout
+        status: StatusInfo | None = None
+        if self.use_events:
+            try:
+                status = yield from job_events(
+                    job_id, timeout=timeout, on_progress=on_progress, emit=False
+                )
+            except EventsNotOffered:
+                self.use_events = False
+            except TransportError:
+                pass  # the stream broke again and again: poll
+        if status is None:
+            status = yield from self._poll(job_id, deadline, timeout, on_progress)
+        if status.status != JobStatus.successful and raise_on_failure:
+            problem = (yield from self._failure(job_id)) if status.status == "failed" else None
+            raise JobFailedError(status, problem)
+        return status
+
+    def _poll(
+        self,
+        job_id: str,
+        deadline: float | None,
+        timeout: float | None,
+        on_progress: ProgressCallback | None,
+    ) -> Operation[StatusInfo]:
+        """Poll a job's status until it is final."""
+        from eoproc.models import JobStatus, StatusInfo
+
+        from .commands import retry_after
+
         delay, max_delay = self.poll_interval
         status: StatusInfo | None = None
         while True:
+            asked: float | None = None
             try:
-                status = yield from self.get_job(job_id)
+                answer = yield from self._get(_path("jobs", job_id))
+                status = model_of(answer, StatusInfo)
+                asked = retry_after(answer.headers.get("retry-after"))
             except ClientError as error:
                 if status is None or error.status not in _GONE:
                     raise
@@ -263,18 +303,23 @@ class ApiCore:
             if on_progress is not None:
                 yield Notify(on_progress, status)
             if status.status.is_final:
-                break
+                return status
+            wait = asked if asked is not None else delay
             if deadline is not None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise JobTimeoutError(job_id, timeout or 0.0, status)
-                delay = min(delay, remaining)
-            yield Sleep(delay)
+                wait = min(wait, remaining)
+            yield Sleep(wait)
             delay = min(delay * 1.5, max_delay)
-        if status.status != JobStatus.successful and raise_on_failure:
-            problem = (yield from self._failure(job_id)) if status.status == "failed" else None
-            raise JobFailedError(status, problem)
-        return status
+
+    def stream_job_events(
+        self, job_id: str, last_event_id: str | None = None, timeout: float | None = None
+    ) -> Operation[StatusInfo | None]:
+        """Emit a job's events (:class:`~.events.JobEvent`) until its final one."""
+        from .events import job_events
+
+        return (yield from job_events(job_id, last_event_id, timeout=timeout))
 
     def _failure(self, job_id: str) -> Operation[ApiError | None]:
         try:

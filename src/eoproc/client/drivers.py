@@ -7,16 +7,27 @@ import os
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 
-from .commands import Call, Command, Notify, Operation, Sleep
+from .commands import (
+    Call,
+    CloseStream,
+    Command,
+    Emit,
+    Notify,
+    OpenStream,
+    Operation,
+    ReadStream,
+    Sleep,
+)
 from .config import ClientConfig
 from .errors import ConfigError
 from .results import part_path
+from .streaming import AsyncStreams, SyncStreams
 
 T = TypeVar("T")
 
@@ -187,19 +198,43 @@ class _Sink:
 
 
 def run_sync(http: httpx.Client, operation: Operation[T]) -> T:
-    """Run ``operation`` to its end with a sync client."""
+    """Run ``operation`` to its end with a sync client (events it emits are dropped)."""
+    streams = SyncStreams()
     try:
         command: Command = next(operation)
         while True:
-            command = operation.send(_perform_sync(http, command))
+            command = operation.send(_perform_sync(http, command, streams))
     except StopIteration as stop:
         result: T = stop.value
         return result
     finally:
         operation.close()
+        streams.close()
 
 
-def _perform_sync(http: httpx.Client, command: Command) -> Any:
+def iterate_sync(http: httpx.Client, operation: Operation[Any]) -> Iterator[Any]:
+    """Run ``operation`` with a sync client, yielding the values it emits."""
+    streams = SyncStreams()
+    try:
+        command: Command = next(operation)
+        while True:
+            if isinstance(command, Emit):
+                yield command.value
+                command = operation.send(None)
+            else:
+                command = operation.send(_perform_sync(http, command, streams))
+    except StopIteration:
+        return
+    finally:
+        operation.close()
+        streams.close()
+
+
+def _perform_sync(http: httpx.Client, command: Command, streams: SyncStreams) -> Any:
+    if isinstance(command, OpenStream | ReadStream | CloseStream):
+        return streams.perform(http, command)
+    if isinstance(command, Emit):
+        return None
     if isinstance(command, Sleep):
         time.sleep(command.seconds)
         return None
@@ -229,19 +264,43 @@ def _perform_sync(http: httpx.Client, command: Command) -> Any:
 
 
 async def run_async(http: httpx.AsyncClient, operation: Operation[T]) -> T:
-    """Run ``operation`` to its end with an async client."""
+    """Run ``operation`` to its end with an async client (events it emits are dropped)."""
+    streams = AsyncStreams()
     try:
         command: Command = next(operation)
         while True:
-            command = operation.send(await _perform_async(http, command))
+            command = operation.send(await _perform_async(http, command, streams))
     except StopIteration as stop:
         result: T = stop.value
         return result
     finally:
         operation.close()
+        await streams.aclose()
 
 
-async def _perform_async(http: httpx.AsyncClient, command: Command) -> Any:
+async def iterate_async(http: httpx.AsyncClient, operation: Operation[Any]) -> AsyncIterator[Any]:
+    """Run ``operation`` with an async client, yielding the values it emits."""
+    streams = AsyncStreams()
+    try:
+        command: Command = next(operation)
+        while True:
+            if isinstance(command, Emit):
+                yield command.value
+                command = operation.send(None)
+            else:
+                command = operation.send(await _perform_async(http, command, streams))
+    except StopIteration:
+        return
+    finally:
+        operation.close()
+        await streams.aclose()
+
+
+async def _perform_async(http: httpx.AsyncClient, command: Command, streams: AsyncStreams) -> Any:
+    if isinstance(command, OpenStream | ReadStream | CloseStream):
+        return await streams.perform(http, command)
+    if isinstance(command, Emit):
+        return None
     if isinstance(command, Sleep):
         import anyio
 

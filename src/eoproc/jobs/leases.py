@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from eoproc.models import JobStatus
 
+from .eventlog import Change, forget
 from .store import REQUEUED_MESSAGE
 
 if TYPE_CHECKING:
@@ -115,6 +116,14 @@ class LeaseQueries:
 
         async def _call(self, fn: Callable[..., T], *args: Any) -> T: ...
 
+        def _record(
+            self,
+            conn: sa.Connection,
+            changes: Sequence[Change],
+            now: int,
+            subscribed: Callable[[str], bool] | None = None,
+        ) -> None: ...
+
     def _statuses_sync(self, job_ids: Sequence[str]) -> dict[str, JobStatus]:
         found: dict[str, JobStatus] = {}
         with self._read() as conn:
@@ -154,8 +163,10 @@ class LeaseQueries:
             error=json.dumps({"message": message, "type": "JobLost"}),
         ).returning(_jobs.c.id)
         with self._write() as conn:
-            conn.execute(requeue)
-            return [row[0] for row in conn.execute(stmt)]
+            requeued = [row[0] for row in conn.execute(requeue.returning(_jobs.c.id))]
+            reaped = [row[0] for row in conn.execute(stmt)]
+            self._record(conn, [Change(job_id) for job_id in requeued + reaped], now)
+        return reaped
 
     async def reap(self, now: int, message: str = LOST_MESSAGE) -> list[str]:
         return await self._call(self._reap_sync, now, message)
@@ -170,7 +181,9 @@ class LeaseQueries:
             old = old.with_for_update(skip_locked=True)
         stmt = sa.delete(_jobs).where(_jobs.c.id.in_(old)).returning(_jobs.c.id)
         with self._write() as conn:
-            return [row[0] for row in conn.execute(stmt)]
+            purged = [row[0] for row in conn.execute(stmt)]
+            forget(conn, purged)
+        return purged
 
     async def purge(self, before: int, limit: int = _CHUNK) -> list[str]:
         return await self._call(self._purge_sync, before, limit)

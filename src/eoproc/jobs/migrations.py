@@ -144,6 +144,57 @@ def _v7_counters(conn: sa.Connection) -> None:
     conn.execute(table.insert().values(name="job", value=0))
 
 
+def _v8_events(conn: sa.Connection) -> None:
+    """Job events (streams, resume) and the callbacks outbox (frozen: do not edit)."""
+    add_column(conn, sa.Column("subscriber", sa.Text))
+    meta = sa.MetaData()
+    big_id = sa.BigInteger().with_variant(sa.Integer, "sqlite")
+    sa.Table(
+        "eoproc_job_events",
+        meta,
+        sa.Column("id", big_id, primary_key=True, autoincrement=True),
+        sa.Column("job_id", sa.String(36), nullable=False),
+        sa.Column("user_id", sa.String(255)),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("process_id", sa.String(255), nullable=False),
+        sa.Column("message", sa.Text),
+        sa.Column("progress", sa.Integer),
+        sa.Column("job_created", sa.BigInteger, nullable=False),
+        sa.Column("started", sa.BigInteger),
+        sa.Column("finished", sa.BigInteger),
+        sa.Column("updated", sa.BigInteger, nullable=False),
+        sa.Column("created", sa.BigInteger, nullable=False),
+        sa.Index("ix_eoproc_job_events_job", "job_id", "id"),
+        sqlite_autoincrement=True,
+    )
+    sa.Table(
+        "eoproc_callbacks",
+        meta,
+        sa.Column("id", big_id, primary_key=True, autoincrement=True),
+        sa.Column("job_id", sa.String(36), nullable=False),
+        sa.Column("event_id", sa.BigInteger, nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("uri", sa.Text, nullable=False),
+        sa.Column("base", sa.Text),
+        sa.Column("data", sa.Text, nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("created", sa.BigInteger, nullable=False),
+        sa.Column("next_attempt", sa.BigInteger, nullable=False),
+        sa.Column("deadline", sa.BigInteger, nullable=False),
+        sa.Column("lease_until", sa.BigInteger),
+        sa.Column("owner", sa.String(64)),
+        sa.Column("last_status", sa.Integer),
+        sa.Column("last_error", sa.Text),
+        sa.Column("finished", sa.BigInteger),
+        sa.Index("ix_eoproc_callbacks_due", "state", "next_attempt"),
+        sa.Index("ix_eoproc_callbacks_job", "job_id", "uri", "id"),
+        sqlite_autoincrement=True,
+    )
+    meta.create_all(conn)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "jobs table", _v1_jobs),
     Step(2, "jobs.response: the response mode of the execute request (raw results)", _v2_response),
@@ -152,6 +203,7 @@ STEPS: tuple[Step, ...] = (
     Step(5, "jobs.attempts, jobs.retries: runs so far, re-runs allowed", _v5_attempts),
     Step(6, "idempotency keys of job submissions (Idempotency-Key)", _v6_idempotency),
     Step(7, "eoproc_counters: the durable counter of readable job ids (job_N)", _v7_counters),
+    Step(8, "job events (event streams) and the callbacks outbox; jobs.subscriber", _v8_events),
 )
 
 SCHEMA_VERSION = STEPS[-1].version

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractAsyncContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +29,14 @@ from eoproc.models import (
     ResponseType,
     StatusInfo,
 )
+from eoproc.server.callbacks import request_base
 from eoproc.server.idempotency import (
     KEY_LIFETIME,
     IdempotentRequest,
     idempotent_request,
     reused,
 )
+from eoproc.server.security.netpolicy import AddressPolicy
 from eoproc.server.service import (
     InvalidInput,
     JobGone,
@@ -46,10 +48,13 @@ from eoproc.server.service import (
     ServiceUnavailable,
 )
 
+from .eventlog import EventQueries, StoredEvent, callback_document, subscriber_json
+from .events import LOCAL_INTERVAL, SHARED_INTERVAL, EventHub, Watcher
 from .executor import LOST, Executor, check_executor, executor_factory
 from .idempotency import KeyedInserts
 from .keeper import JobKeeper, KeeperHooks, recover
 from .leases import LeasedStore
+from .outbox import CallbackOutbox, OutboxSettings
 from .store import (
     STOPPED_MESSAGE,
     ClaimedJob,
@@ -151,6 +156,10 @@ class LocalJobService:
         self._ended: dict[str, asyncio.Future[JobRecord | None]] = {}
         self._finish_times: deque[float] = deque(maxlen=500)
         self._tasks: set[asyncio.Task[None]] = set()
+        self.callback_policy: AddressPolicy | None = None
+        """Where callbacks may go (``create_app`` sets the server's input-reference policy)."""
+        self._hub: EventHub | None = None
+        self._outbox: CallbackOutbox | None = None
 
     # -- life cycle --------------------------------------------------------------
 
@@ -276,6 +285,7 @@ class LocalJobService:
             await store.close()
             raise
         self._writer.start()
+        await self._start_events(store)
         if isinstance(store, LeasedStore):
             self._keeper = JobKeeper(
                 store,
@@ -312,11 +322,60 @@ class LocalJobService:
             self._keeper = None
         if held:
             await self.store.fail_running(STOPPED_MESSAGE, now_us(), held)
+        await self._stop_events()
         for job_id, future in list(self._ended.items()):  # synchronous executions end
             if not future.done():
                 future.set_result(await self.store.get(job_id))
         self._ended.clear()
         await self.store.close()
+
+    async def _start_events(self, store: JobStore) -> None:
+        """Start the event hub and the callbacks outbox (stores with an event log)."""
+        if not isinstance(store, EventQueries):
+            return
+        shared = bool(getattr(store, "shared", False))
+        self._hub = EventHub(store, SHARED_INTERVAL if shared else LOCAL_INTERVAL)
+        self._hub.start()
+        self._outbox = CallbackOutbox(
+            store, self._owner, OutboxSettings.from_env(self.callback_policy)
+        )
+        store.callbacks_queued = self._outbox.queued
+        await self._outbox.start()
+        assert self._writer is not None
+        self._writer.after_write = self._hub.wake
+
+    async def _stop_events(self) -> None:
+        if self._outbox is not None:
+            await self._outbox.close()
+            self._outbox = None
+        if self._hub is not None:
+            await self._hub.close()
+            self._hub = None
+
+    def watch_job_events(self, job_id: str, after: int = 0) -> AbstractAsyncContextManager[Watcher]:
+        """A watcher of a job's events after event id ``after`` (see :mod:`.events`)."""
+        if self._hub is None:
+            raise ServiceUnavailable(
+                "The job service is not running.", headers={"Retry-After": str(RETRY_AFTER)}
+            )
+        return self._hub.watch(job_id, after)
+
+    async def latest_job_event(self, job_id: str) -> StoredEvent | None:
+        """The last recorded event of a job."""
+        store = self.store
+        if not isinstance(store, EventQueries):
+            return None
+        with store_errors():
+            return await store.latest_event(job_id)
+
+    async def job_callbacks(self, job_id: str) -> list[dict[str, Any]]:
+        """The callbacks of a job and the outcome of their delivery."""
+        store = self.store
+        if not isinstance(store, EventQueries):
+            return []
+        with store_errors():
+            rows = await store.job_callbacks(job_id)
+        return [callback_document(row) for row in rows]
 
     # -- processes -----------------------------------------------------------------
 
@@ -409,6 +468,11 @@ class LocalJobService:
         )
         if request.response is not None:
             job = dataclasses.replace(job, response=ResponseType(request.response).value)
+        if request.subscriber is not None:
+            uris = request.subscriber.model_dump(exclude_none=True)
+            job = dataclasses.replace(
+                job, subscriber_json=subscriber_json(uris, request_base.get())
+            )
         keyed = idempotent_request.get()
         if keyed is not None and isinstance(self.store, KeyedInserts):
             return await self._execute_keyed(job, keyed, owner, wait)
@@ -458,6 +522,8 @@ class LocalJobService:
         if found.created:
             self._writer.queued += 1
             self._writer.wake()
+            if self._hub is not None:
+                self._hub.wake()  # its "accepted" event
         elif ended is not None:
             self._ended.pop(job.id, None)
             ended = self._ended_future(found.job_id)
@@ -555,6 +621,8 @@ class LocalJobService:
     async def dismiss_job(self, job_id: str) -> StatusInfo:
         with store_errors():
             answer = await self.store.dismiss(job_id, now_us())
+        if self._hub is not None:
+            self._hub.wake()
         if answer is None:
             raise NoSuchJob(f"Job {job_id!r} does not exist.")
         previous, record = answer

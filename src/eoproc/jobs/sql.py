@@ -21,6 +21,7 @@ from eoproc.models import JobStatus
 from eoproc.server.service import JobQuery
 
 from . import migrations
+from .eventlog import Change, EventQueries
 from .idempotency import IdempotencyQueries
 from .leases import LeaseQueries, requeue_values
 from .store import (
@@ -62,6 +63,7 @@ jobs = sa.Table(
     sa.Column("user_id", sa.String(255)),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("retries", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("subscriber", sa.Text),
     sa.Index("ix_eoproc_jobs_created", "created", "id"),
     sa.Index("ix_eoproc_jobs_status_created", "status", "created", "id"),
     sa.Index("ix_eoproc_jobs_process_created", "process_id", "created", "id"),
@@ -176,7 +178,7 @@ def _record(row: Any) -> JobRecord:
     )
 
 
-class SqlJobStore(LeaseQueries, IdempotencyQueries):
+class SqlJobStore(LeaseQueries, IdempotencyQueries, EventQueries):
     """Every query of the job store, on one long-lived SQLAlchemy connection."""
 
     def __init__(self, url: str, results_root: Path, *, auto_migrate: bool = True) -> None:
@@ -191,6 +193,8 @@ class SqlJobStore(LeaseQueries, IdempotencyQueries):
         self._engine: sa.Engine | None = None
         self._conn: sa.Connection | None = None
         self._claim: sa.Update | None = None
+        self._subscribed: set[str] = set()
+        """Jobs with callbacks this store claimed, until their outcome."""
 
     # -- dialect hooks -------------------------------------------------------------
 
@@ -239,7 +243,14 @@ class SqlJobStore(LeaseQueries, IdempotencyQueries):
                 message="Running",
                 attempts=jobs.c.attempts + 1,
             )
-            .returning(jobs.c.id, jobs.c.process_id, jobs.c.inputs, jobs.c.outputs, jobs.c.created)
+            .returning(
+                jobs.c.id,
+                jobs.c.process_id,
+                jobs.c.inputs,
+                jobs.c.outputs,
+                jobs.c.created,
+                jobs.c.subscriber,
+            )
         )
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -299,10 +310,13 @@ class SqlJobStore(LeaseQueries, IdempotencyQueries):
                     "response": job.response,
                     "user_id": job.user_id,
                     "retries": job.retries,
+                    "subscriber": job.subscriber_json,
                 }
                 for job in new_jobs
             ],
         )
+        fresh = {job.id for job in new_jobs if job.subscriber_json}
+        self._record(conn, [Change(job.id) for job in new_jobs], now_us(), fresh.__contains__)
 
     def _apply_sync(self, batch: WriteBatch) -> list[ClaimedJob]:
         now = now_us()
@@ -350,6 +364,9 @@ class SqlJobStore(LeaseQueries, IdempotencyQueries):
                         for o in batch.outcomes
                     ],
                 )
+            changes = [Change(job_id, "progress") for job_id in batch.progress]
+            changes += [Change(o.id, expect=(o.status.value, o.finished)) for o in batch.outcomes]
+            self._record(conn, changes, now, self._has_sub)
             if batch.claim > 0:
                 if self._claim is None:
                     self._claim = self._claim_statement()
@@ -362,7 +379,14 @@ class SqlJobStore(LeaseQueries, IdempotencyQueries):
                 stmt = self._claim
                 rows = sorted(conn.execute(stmt, params).all(), key=lambda r: (r[4], r[0]))
                 claimed = [ClaimedJob(r[0], r[1], r[2], r[3]) for r in rows]
+                self._subscribed.update(r[0] for r in rows if r[5])
+                self._record(conn, [Change(job.id) for job in claimed], now, self._has_sub)
+        self._subscribed.difference_update(o.id for o in batch.outcomes)
         return claimed
+
+    def _has_sub(self, job_id: str) -> bool:
+        """Whether this store claimed ``job_id``, a job with a subscriber (running)."""
+        return job_id in self._subscribed
 
     async def apply(self, batch: WriteBatch) -> list[ClaimedJob]:
         return await self._call(self._apply_sync, batch)
@@ -396,6 +420,7 @@ class SqlJobStore(LeaseQueries, IdempotencyQueries):
                     values["duration"] = (now - jobs.c.started) / 1_000_000.0
             if prev != JobStatus.dismissed.value:
                 conn.execute(sa.update(jobs).where(jobs.c.id == job_id).values(**values))
+                self._record(conn, [Change(job_id)], now)
             row = conn.execute(_GET_SUMMARY, {"job_id": job_id}).one()
         return JobStatus(prev), _record(row)
 
@@ -417,9 +442,12 @@ class SqlJobStore(LeaseQueries, IdempotencyQueries):
             updated=now,
             duration=(now - jobs.c.started) / 1_000_000.0,
             error=error,
-        )
+        ).returning(jobs.c.id)
         with self._write() as conn:
-            return int(conn.execute(requeue).rowcount) + int(conn.execute(stmt).rowcount)
+            requeued = [row[0] for row in conn.execute(requeue.returning(jobs.c.id))]
+            failed = [row[0] for row in conn.execute(stmt)]
+            self._record(conn, [Change(job_id) for job_id in requeued + failed], now)
+        return len(requeued) + len(failed)
 
     async def fail_running(
         self, message: str, now: int, job_ids: Sequence[str] | None = None

@@ -82,6 +82,8 @@ class NewJob:
     """The user who owns the job (``None``: created without authentication)."""
     retries: int = 0
     """How often the job may run again after an interruption (retry-safe processes)."""
+    subscriber_json: str | None = None
+    """The callback URIs of the execute request and the server's base URL (JSON)."""
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,8 @@ class BatchWriter:
         self._waiter: asyncio.Future[bool] | None = None
         self._closing = False
         self._task: asyncio.Task[None] | None = None
+        self.after_write: Callable[[], None] | None = None
+        """Called after each write (the event hub reads the new events)."""
 
     def start(self) -> None:
         """Start the writer task."""
@@ -153,6 +155,8 @@ class BatchWriter:
             self._batch.outcomes[:0] = batch.outcomes  # retried with the next batch
             await asyncio.sleep(RETRY_DELAY)
             return
+        if self.after_write is not None:
+            self.after_write()
         for future in inserted:
             if not future.done():
                 future.set_result(None)

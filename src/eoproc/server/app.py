@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,6 +16,8 @@ from eoproc import __version__
 from eoproc.ui import HtmlPages, add_html
 
 from .auth.middleware import DOCS_ASSETS
+from .callbacks import DeliversCallbacks
+from .events import build_events_router
 from .fastpath import FastPath
 from .handlers import ProcessCache
 from .links import OPENAPI_JSON
@@ -57,6 +60,8 @@ def create_app(
     """
     security = security or SecurityConfig()
     served = security.guard(service)
+    if isinstance(service, DeliversCallbacks) and service.callback_policy is None:
+        service.callback_policy = security.policy()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -79,6 +84,9 @@ def create_app(
     install_problem_handlers(app, debug=debug)
     processes = ProcessCache(served)
     app.include_router(build_router(served, processes))
+    closing = threading.Event()
+    app.state.stop_streams = closing.set  # the runner calls it on SIGTERM/SIGINT
+    app.include_router(build_events_router(served, closing))
     _add_api_documents(app, security, served)
     # innermost first: the fast path sits inside the body limit, authentication,
     # request ids and CORS

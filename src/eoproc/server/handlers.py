@@ -15,6 +15,7 @@ from starlette.responses import Response
 from eoproc.models import ExecuteRequest, ProcessDescription, ResponseType
 
 from . import links as L
+from .callbacks import request_base
 from .execution import parse_execute_body, prefers_async, raw_response, run_async
 from .idempotency import IdempotentRequest, check_key, fingerprint, idempotent_request
 from .outputs import whole_file
@@ -73,6 +74,7 @@ async def execute_process(
     key = check_key(idempotency_key)
     process = processes.get(process_id)
     request = parse_execute_body(content_type, body)
+    request_base.set(base)
     if key is None:
         return await _execute(service, process_id, process, base, prefer, request)
     token = idempotent_request.set(IdempotentRequest(key, fingerprint(process_id, request)))

@@ -13,8 +13,10 @@ REL_PROCESSES = f"{OGC_REL}/processes"
 REL_JOB_LIST = f"{OGC_REL}/job-list"
 REL_EXECUTE = f"{OGC_REL}/execute"
 REL_RESULTS = f"{OGC_REL}/results"
+REL_CALLBACKS = "https://eoproc.dev/rels/callbacks"
 JSON = "application/json"
 HTML = "text/html"
+EVENT_STREAM = "text/event-stream"
 OPENAPI_JSON = "application/vnd.oai.openapi+json;version=3.0"
 
 
@@ -43,7 +45,12 @@ def page_url(base: str, path: str, params: list[tuple[str, str]]) -> str:
 def job_links(base: str, job_id: str, status: JobStatus | str) -> list[dict[str, str]]:
     """The links of a job's status info: itself, and its results once successful."""
     url = f"{base}jobs/{job_id}"
-    links = [link(url, "self", title="Job status"), html_alternate(url)]
+    links = [
+        link(url, "self", title="Job status"),
+        html_alternate(url),
+        link(f"{url}/events", "monitor", EVENT_STREAM, "Job events (server-sent events)"),
+        link(f"{url}/callbacks", REL_CALLBACKS, title="Callbacks and their delivery"),
+    ]
     if status == JobStatus.successful:
         links.append(link(f"{url}/results", REL_RESULTS, title="Job results"))
     return links

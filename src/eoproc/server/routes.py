@@ -18,6 +18,7 @@ from eoproc.models import (
 )
 
 from . import links as L
+from .callbacks import CALLBACK_CONFORMANCE, OPENAPI_CALLBACKS, DeliversCallbacks
 from .handlers import ProcessCache, execute_process, json_response
 from .handlers import job_results as job_results_response
 from .handlers import job_status as job_status_response
@@ -94,7 +95,8 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
     )
     async def conformance(request: Request) -> Response:
         url = f"{_base(request)}conformance"
-        return _json({"conformsTo": CONFORMANCE, "links": [L.html_alternate(url)]})
+        extra = [CALLBACK_CONFORMANCE] if isinstance(service, DeliversCallbacks) else []
+        return _json({"conformsTo": CONFORMANCE + extra, "links": [L.html_alternate(url)]})
 
     @router.get(
         "/processes",
@@ -163,7 +165,11 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
             204: {"description": "Results by reference (raw), as Link headers"},
             **errors(400, 404, 413, 415, 422, 503),
         },
-        openapi_extra={"requestBody": EXECUTE_BODY, "parameters": [IDEMPOTENCY_KEY_PARAMETER]},
+        openapi_extra={
+            "requestBody": EXECUTE_BODY,
+            "parameters": [IDEMPOTENCY_KEY_PARAMETER],
+            "callbacks": OPENAPI_CALLBACKS,
+        },
     )
     async def execute(processID: str, request: Request) -> Response:
         return await execute_process(

@@ -6,7 +6,8 @@ import importlib.util
 import logging
 import socket
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from types import FrameType
 
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -76,7 +77,7 @@ def serve(
     except OSError as exc:
         logger.error("cannot listen on %s:%d: %s", host, port, exc.strerror or exc)
         return 1
-    server = uvicorn.Server(config)
+    server = _Server(config, app.state.stop_streams)
     try:
         server.run(sockets=[sock])
     except SystemExit as exc:
@@ -90,6 +91,18 @@ def serve(
         logger.error("the server could not start (see above)")
         return 1
     return 0
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, which also ends the open event streams when asked to exit."""
+
+    def __init__(self, config: uvicorn.Config, stop_streams: Callable[[], None]) -> None:
+        super().__init__(config)
+        self.stop_streams = stop_streams
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.stop_streams()
+        super().handle_exit(sig, frame)
 
 
 class ServiceLifespan:

@@ -39,6 +39,30 @@ OutputDirOption = Annotated[
         help="Download the outputs given by reference into this directory.",
     ),
 ]
+SubscriberSuccessOption = Annotated[
+    str | None,
+    typer.Option(
+        "--subscriber-success",
+        metavar="URL",
+        help="Have the server POST the results here when the job succeeds (callback).",
+    ),
+]
+SubscriberFailedOption = Annotated[
+    str | None,
+    typer.Option(
+        "--subscriber-failed",
+        metavar="URL",
+        help="Have the server POST the job's status here if it fails or is dismissed.",
+    ),
+]
+SubscriberProgressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--subscriber-progress",
+        metavar="URL",
+        help="Have the server POST the job's status here as it runs and progresses.",
+    ),
+]
 STATUS_VALUES = ("accepted", "running", "successful", "failed", "dismissed")
 
 
@@ -54,6 +78,9 @@ def execute_process(
     ] = False,
     timeout: TimeoutOption = None,
     output_dir: OutputDirOption = None,
+    subscriber_success: SubscriberSuccessOption = None,
+    subscriber_failed: SubscriberFailedOption = None,
+    subscriber_progress: SubscriberProgressOption = None,
     config: ConfigOption = None,
     format: FormatOption = OutputFormat.yaml,
 ) -> None:
@@ -61,6 +88,8 @@ def execute_process(
 
     Inputs come from `--request FILE` and `-i NAME=VALUE` options; the options
     override the file. Without PROCESS_ID, the file's `process_id` names the process.
+    The `--subscriber-*` options name callback URLs (the standard's `subscriber`),
+    overriding those of the file.
 
     Prints the new job's status; with `--wait`, follows the job to its end and
     prints its results (exit code 2 if it failed; Ctrl-C offers to dismiss it).
@@ -74,6 +103,16 @@ def execute_process(
     if sync and output_dir is not None:
         raise UserError("--output-dir needs a job to download from: use --wait instead of --sync.")
     process_id, body = resolve_request(process_id, request, inputs)
+    callbacks = {
+        "successUri": subscriber_success,
+        "failedUri": subscriber_failed,
+        "inProgressUri": subscriber_progress,
+    }
+    if any(callbacks.values()):
+        given = body.get("subscriber")
+        subscriber = dict(given) if isinstance(given, dict) else {}
+        subscriber.update({name: url for name, url in callbacks.items() if url})
+        body["subscriber"] = subscriber
     with session_of(ctx).client(config) as client:
         if sync:
             output(client.execute_process(process_id, body, mode="sync"), format, "results")

@@ -49,8 +49,11 @@ class SecurityConfig:
         """The fetcher of input references (``None`` if references are not fetched)."""
         if not self.fetch_inputs:
             return None
-        policy = AddressPolicy(self.public_network, frozenset(self.allow_input_hosts))
-        return ReferenceFetcher(policy, self.fetch_max_bytes, self.fetch_timeout)
+        return ReferenceFetcher(self.policy(), self.fetch_max_bytes, self.fetch_timeout)
+
+    def policy(self) -> AddressPolicy:
+        """The addresses input references may be fetched from and callbacks sent to."""
+        return AddressPolicy(self.public_network, frozenset(self.allow_input_hosts))
 
     def guard(self, service: Service) -> GuardedService:
         """``service`` as each user may see it."""
@@ -60,6 +63,7 @@ class SecurityConfig:
             limits=self.limits,
             fetcher=self.fetcher(),
             authenticated=self.authenticated,
+            policy=self.policy(),
         )
 
     def authenticate(self, app: ASGIApp) -> ASGIApp:

@@ -42,7 +42,9 @@ from ..service import (
     ServiceError,
     TracksJobOwners,
 )
+from .netpolicy import AddressPolicy
 from .references import resolve_references
+from .subscriber import check_subscriber
 
 
 class TooManyJobs(ServiceError):
@@ -98,6 +100,7 @@ class GuardedService:
         limits: Limits | None = None,
         fetcher: Any = None,
         authenticated: bool = False,
+        policy: AddressPolicy | None = None,
     ) -> None:
         if authenticated and not isinstance(inner, TracksJobOwners):
             raise ValueError(
@@ -110,6 +113,8 @@ class GuardedService:
         self.access = access or Access()
         self.limits = limits or Limits()
         self.fetcher = fetcher
+        self.policy = policy or getattr(fetcher, "policy", None) or AddressPolicy()
+        """Where callbacks (``subscriber``) may go: the input references' policy."""
 
     # -- attributes and life cycle of the inner service --------------------------------
 
@@ -166,6 +171,7 @@ class GuardedService:
                 f"The execute request is invalid: {message}.",
                 extra={"problems": [{"path": "inputs", "message": message}]},
             )
+        await check_subscriber(request.subscriber, self.policy)
         await self._check_active(user)
         if self.fetcher is not None and inputs:
             resolved = await resolve_references(inputs, self.fetcher)
