@@ -23,7 +23,7 @@ from .process_openapi import add_process_operations, processes_revision
 from .routes import build_router
 from .security.config import Authentication, SecurityConfig
 from .security.requestid import RequestId
-from .service import Service
+from .service import AddsRoutes, Service
 
 DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
 EXPOSED_HEADERS = (
@@ -78,6 +78,9 @@ def create_app(
     install_problem_handlers(app, debug=debug)
     processes = ProcessCache(served)
     app.include_router(build_router(served, processes))
+    if isinstance(service, AddsRoutes):  # e.g. Part 2 (deploy, replace, undeploy)
+        for router in service.routers(security):
+            app.include_router(router)
     _add_api_documents(app, security, served)
     # innermost first: the fast path sits inside the body limit, authentication,
     # request ids and CORS
@@ -89,7 +92,7 @@ def create_app(
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(cors_origins),
-            allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
             allow_headers=["*"],
             expose_headers=list(EXPOSED_HEADERS),
         )

@@ -84,7 +84,8 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
         responses=errors(),
     )
     async def conformance() -> Response:
-        return _json({"conformsTo": CONFORMANCE})
+        extra = list(getattr(service, "conformance_classes", None) or [])
+        return _json({"conformsTo": [*CONFORMANCE, *extra]})
 
     @router.get(
         "/processes",
