@@ -197,6 +197,7 @@ class DeployingJobService(LocalJobService):
                 "neither docker nor podman. Its operator can run such packages without a "
                 "container (eoproc-server run --cwl-no-container)."
             )
+        await asyncio.to_thread(check_document, cwl, target)
         description = describe_cwl(process, new_id)
         if given:
             description = merge_description(description, {**given, "id": new_id})
@@ -204,7 +205,6 @@ class DeployingJobService(LocalJobService):
             ProcessDescription.model_validate(description)
         except ValidationError as exc:
             raise InvalidPackage(f"The process description is invalid: {exc}") from None
-        await asyncio.to_thread(check_document, cwl, target)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
