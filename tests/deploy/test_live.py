@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -218,3 +220,75 @@ def test_descriptions_follow_the_yaml(client: httpx.Client, name: str) -> None:
     assert set(described["inputs"]) == set(document["inputs"])
     assert set(described["outputs"]) == set(document["outputs"])
     assert os.sep not in described["id"]
+
+
+def _cli(server: LiveServer, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EOPROC_")}
+    env.update(
+        HOME=str(home),
+        EOPROC_API_URL=server.url,
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "eoproc.cli.main", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=home,
+        check=False,
+    )
+
+
+def test_the_client_deploys_replaces_and_undeploys(server: LiveServer, tmp_path: Path) -> None:
+    from eoproc.client import Client, ClientError
+
+    path = tmp_path / "greeting.cwl"
+    path.write_text(package_text("greeting", VERSION="v1"), encoding="utf-8")
+    with Client(api_url=server.url) as client:
+        summary = client.deploy_process(path, process_id="hello")
+        assert summary.id == "hello" and summary.title == "Greeting v1"
+        with pytest.raises(ClientError) as caught:
+            client.deploy_process(path, process_id="hello")
+        assert caught.value.status == 409
+        results = client.execute_and_wait("hello", inputs={"name": "Bo"}, timeout=120)
+        assert results.root["text"].strip() == "v1 says hello to Bo"
+        client.replace_process("hello", package_text("greeting", VERSION="v2"))
+        assert client.get_process("hello").title == "Greeting v2"
+        assert "v2" in client.get_process_package("hello")
+        client.undeploy_process("hello")
+        with pytest.raises(ClientError) as caught:
+            client.get_process("hello")
+        assert caught.value.status == 404
+
+
+async def test_the_async_client_deploys_too(server: LiveServer) -> None:
+    from eoproc.client import AsyncClient
+
+    document = yaml.safe_load(package_text("greeting", VERSION="v3"))
+    async with AsyncClient(api_url=server.url) as client:
+        summary = await client.deploy_process({**document, "id": "hello-async"})
+        assert summary.id == "hello-async"
+        await client.replace_process("hello-async", package_text("greeting", VERSION="v4"))
+        assert (await client.get_process("hello-async")).title == "Greeting v4"
+        await client.undeploy_process("hello-async")
+
+
+def test_the_cli_deploys_and_undeploys(server: LiveServer, tmp_path: Path) -> None:
+    path = tmp_path / "app.cwl"
+    path.write_text(package_text("greeting", VERSION="cli"), encoding="utf-8")
+    done = _cli(server, tmp_path, "deploy-process", str(path), "--id", "cli-hello", "-f", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["id"] == "cli-hello"
+    again = _cli(server, tmp_path, "deploy-process", str(path), "--id", "cli-hello")
+    assert again.returncode == 2 and "deployed already" in again.stderr
+    assert "Traceback" not in again.stderr
+    broken = tmp_path / "broken.cwl"
+    broken.write_text("cwlVersion: v1.2\nclass: CommandLineTool\nid: b\ninputs: {}\n", "utf-8")
+    invalid = _cli(server, tmp_path, "deploy-process", str(broken))
+    assert invalid.returncode == 2 and "outputs" in invalid.stderr
+    missing = _cli(server, tmp_path, "deploy-process", str(tmp_path / "none.cwl"))
+    assert missing.returncode == 1
+    done = _cli(server, tmp_path, "undeploy-process", "cli-hello")
+    assert done.returncode == 0, done.stderr
+    assert _cli(server, tmp_path, "undeploy-process", "cli-hello").returncode == 2

@@ -60,6 +60,9 @@ COMMANDS: list[tuple[str, str | None, str]] = [
     ("generate-client", None, "codegen"),
     ("login", None, "login"),
     ("logout", None, "login"),
+    ("deploy-process", None, "deploy"),
+    ("replace-process", None, "deploy"),
+    ("undeploy-process", None, "deploy"),
 ]
 
 
@@ -70,7 +73,7 @@ ALIASES = {alias: name for name, alias, _ in COMMANDS if alias}
 class LazyCommands(MutableMapping[str, Command]):
     """The commands of :data:`COMMANDS`, each imported and built when first looked up.
 
-    A run needs one command; typer would otherwise inspect all twelve functions
+    A run needs one command; typer would otherwise inspect every function
     (signatures, type hints, parameters) at every start.
     """
 

@@ -24,10 +24,12 @@ if TYPE_CHECKING:
         JobResults,
         ProcessDescription,
         ProcessList,
+        ProcessSummary,
         StatusInfo,
     )
 
     from .core import ExecutionMode, ProgressCallback
+    from .packages import PackageSource
     from .payloads import DateTimeFilter
     from .validation import RequestProblem
     from .versions import ApiVersion
@@ -178,6 +180,32 @@ class AsyncClient(BaseClient):
                 mode=mode,
             )
         )
+
+    async def deploy_process(
+        self, package: PackageSource, *, process_id: str | None = None, w: str | None = None
+    ) -> ProcessSummary:
+        """Deploy an application package (OGC API - Processes - Part 2).
+
+        ``package`` is a path to a CWL file (``app.cwl``) or to an OGC Application
+        Package (``*.json`` with ``executionUnit``), CWL text, or a mapping of either.
+        ``process_id`` deploys it under that id; ``w`` picks a process of a ``$graph``.
+        Returns the summary of the new process.
+        """
+        return await self._run(self._core.deploy_process(package, process_id=process_id, w=w))
+
+    async def replace_process(
+        self, process_id: str, package: PackageSource, *, w: str | None = None
+    ) -> None:
+        """Replace a deployed process with another package (a new version)."""
+        await self._run(self._core.replace_process(process_id, package, w=w))
+
+    async def undeploy_process(self, process_id: str) -> None:
+        """Undeploy a deployed process (refused while it has queued or running jobs)."""
+        await self._run(self._core.undeploy_process(process_id))
+
+    async def get_process_package(self, process_id: str) -> str:
+        """The application package a deployed process was deployed with."""
+        return await self._run(self._core.get_process_package(process_id))
 
     async def get_jobs(
         self,
