@@ -292,3 +292,17 @@ def test_the_cli_deploys_and_undeploys(server: LiveServer, tmp_path: Path) -> No
     done = _cli(server, tmp_path, "undeploy-process", "cli-hello")
     assert done.returncode == 0, done.stderr
     assert _cli(server, tmp_path, "undeploy-process", "cli-hello").returncode == 2
+
+
+def test_the_openapi_document_stays_valid_and_lists_part2(client: httpx.Client) -> None:
+    from openapi_spec_validator import OpenAPIV30SpecValidator
+
+    document = client.get("/openapi.json").json()
+    assert list(OpenAPIV30SpecValidator(document).iter_errors()) == []
+    operations = {
+        op["operationId"]
+        for path in document["paths"].values()
+        for op in path.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    assert {"deploy", "replace", "undeploy", "getPackage", "execute"} <= operations
