@@ -20,7 +20,7 @@ def test_a_workflow_runs_and_a_dismiss_stops_on_dask(
     base, _ = file_server
     store = tmp_path / "jobs.db"
     with (
-        deploy_server(store, "--executor", "dask", "--workers", "2") as server,
+        deploy_server(store, "--executor", "dask", "--workers", "1") as server,
         server.client(timeout=60) as client,
     ):
         answer = client.post(
