@@ -126,15 +126,19 @@ class CwlProcess:
         return dict(inputs)
 
     def _check_file(self, name: str, value: Any) -> list[InputProblem]:
-        """A File or Directory input: a link (http/https) or a qualified value, or a list."""
+        """A File or Directory input: a qualified value (a fetched reference), or a list."""
         items = value if isinstance(value, list) else [value]
         problems: list[InputProblem] = []
         for index, item in enumerate(items):
             path = f"{name}[{index}]" if isinstance(value, list) else name
             if is_link(item):
-                href = item["href"]
-                if not href.lower().startswith(("http://", "https://")):
-                    problems.append(InputProblem(path, "only http(s) references are accepted"))
+                # references are fetched by the server (under its address policy) before
+                # the job exists; one still here was not, and cwltool must not fetch it
+                problems.append(
+                    InputProblem(
+                        path, "this server does not fetch this reference; give the file by value"
+                    )
+                )
             elif not (isinstance(item, Mapping) and isinstance(item.get("value"), str)):
                 problems.append(
                     InputProblem(

@@ -102,8 +102,6 @@ def _stage(name: str, value: Any, kind: str | None, directory: Path) -> Any:
 
 
 def _stage_file(name: str, value: Mapping[str, Any], kind: str, directory: Path) -> dict[str, Any]:
-    if "href" in value:
-        return {"class": kind, "location": value["href"]}
     content = value["value"]
     media = str(value.get("mediaType") or "application/octet-stream")
     if value.get("encoding") == "base64":
