@@ -306,3 +306,14 @@ def test_the_openapi_document_stays_valid_and_lists_part2(client: httpx.Client) 
         if isinstance(op, dict) and "operationId" in op
     }
     assert {"deploy", "replace", "undeploy", "getPackage", "execute"} <= operations
+
+
+def test_without_containers_a_docker_requirement_runs_on_the_host(client: httpx.Client) -> None:
+    docker = package_text("greeting", VERSION="boxed", **{"id: greeting": "id: boxed"}).replace(
+        "baseCommand:",
+        "requirements:\n  DockerRequirement: {dockerPull: python:3.12}\nbaseCommand:",
+    )
+    answer = client.post("/processes", content=docker, headers={"Content-Type": CWL_YAML})
+    assert answer.status_code == 201, answer.text  # the server runs with --cwl-no-container
+    job = submit(client, "boxed", {"name": "Cy"})
+    assert results_of(client, job)["text"].strip() == "boxed says hello to Cy"
