@@ -8,6 +8,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
+from . import packages
 from .base import BaseClient
 from .commands import Operation
 from .config import ClientConfig
@@ -195,21 +196,21 @@ class Client(BaseClient):
         ``process_id`` deploys it under that id; ``w`` picks a process of a ``$graph``.
         Returns the summary of the new process.
         """
-        return self._run(self._core.deploy_process(package, process_id=process_id, w=w))
+        return self._run(packages.deploy_process(self._core, package, process_id, w))
 
     def replace_process(
         self, process_id: str, package: PackageSource, *, w: str | None = None
     ) -> None:
         """Replace a deployed process with another package (a new version)."""
-        self._run(self._core.replace_process(process_id, package, w=w))
+        self._run(packages.replace_process(self._core, process_id, package, w))
 
     def undeploy_process(self, process_id: str) -> None:
         """Undeploy a deployed process (refused while it has queued or running jobs)."""
-        self._run(self._core.undeploy_process(process_id))
+        self._run(packages.undeploy_process(self._core, process_id))
 
     def get_process_package(self, process_id: str) -> str:
         """The application package a deployed process was deployed with."""
-        return self._run(self._core.get_process_package(process_id))
+        return self._run(packages.get_process_package(self._core, process_id))
 
     def get_jobs(
         self,

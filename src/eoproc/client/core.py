@@ -37,12 +37,10 @@ if TYPE_CHECKING:
         JobResults,
         ProcessDescription,
         ProcessList,
-        ProcessSummary,
         StatusInfo,
     )
     from eoproc.openers import Opener, ResultSource
 
-    from .packages import PackageSource
     from .progress import ProgressBar
     from .validation import RequestProblem
     from .versions import ApiVersion
@@ -157,51 +155,6 @@ class ApiCore:
             yield from self.wait_for_job(result.jobID)
             return (yield from self.get_job_results(result.jobID))
         return result if isinstance(result, StatusInfo | JobResults) else JobResults(result)
-
-    # -- deployment (Part 2) ------------------------------------------------------------
-
-    def deploy_process(
-        self, package: PackageSource, *, process_id: str | None = None, w: str | None = None
-    ) -> Operation[ProcessSummary]:
-        """Deploy an application package; the summary of the new process."""
-        from eoproc.models import ProcessSummary
-
-        from .packages import package_body
-
-        body, media = package_body(package, process_id)
-        call = Call(
-            "POST",
-            "processes",
-            params={"w": w} if w else None,
-            content=body,
-            headers={"Content-Type": media},
-        )
-        return model_of((yield from send(call, self.retry)), ProcessSummary)
-
-    def replace_process(
-        self, process_id: str, package: PackageSource, *, w: str | None = None
-    ) -> Operation[None]:
-        """Replace a deployed process with a new version of its package."""
-        from .packages import package_body
-
-        body, media = package_body(package)
-        call = Call(
-            "PUT",
-            _path("processes", process_id),
-            params={"w": w} if w else None,
-            content=body,
-            headers={"Content-Type": media},
-        )
-        check((yield from send(call, self.retry)))
-
-    def undeploy_process(self, process_id: str) -> Operation[None]:
-        """Undeploy a deployed process."""
-        check((yield from send(Call("DELETE", _path("processes", process_id)), self.retry)))
-
-    def get_process_package(self, process_id: str) -> Operation[str]:
-        """The application package a process was deployed with (as the server keeps it)."""
-        answer = check((yield from self._get(_path("processes", process_id, "package"))))
-        return answer.text
 
     # -- jobs ---------------------------------------------------------------------------
 

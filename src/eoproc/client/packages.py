@@ -1,9 +1,12 @@
-"""Application packages to deploy (OGC API - Processes - Part 2), as request bodies.
+"""Deploying processes (OGC API - Processes - Part 2): package bodies and operations.
 
 A package is given as a path to a file (``app.cwl``, ``app.yaml``,
 ``package.json``), as CWL text, or as a mapping (a CWL document, or an OGC
 Application Package with ``executionUnit``). With a process id the CWL is
 wrapped in an OGC Application Package whose description names that id.
+
+The operations are sans-IO generators like those of
+:class:`~eoproc.client.core.ApiCore`, whose retry policy they use.
 """
 
 from __future__ import annotations
@@ -11,7 +14,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from .commands import Call, Operation, send
+from .responses import check, model_of
+
+if TYPE_CHECKING:
+    from eoproc.models import ProcessSummary
+
+    from .core import ApiCore
 
 CWL_YAML = "application/cwl+yaml"
 CWL_JSON = "application/cwl+json"
@@ -75,3 +87,41 @@ def package_body(package: PackageSource, process_id: str | None = None) -> tuple
         described = {"version": str(version)}
     wrapped["processDescription"] = {"process": {**described, "id": process_id}}
     return json.dumps(wrapped).encode(), OGCAPPPKG
+
+
+def _process_path(process_id: str, *more: str) -> str:
+    return "/".join(quote(part, safe="") for part in ("processes", process_id, *more))
+
+
+def deploy_process(
+    core: ApiCore, package: PackageSource, process_id: str | None, w: str | None
+) -> Operation[ProcessSummary]:
+    """Deploy an application package; the summary of the new process."""
+    from eoproc.models import ProcessSummary
+
+    body, media = package_body(package, process_id)
+    params = {"w": w} if w else None
+    call = Call("POST", "processes", params=params, content=body, headers={"Content-Type": media})
+    return model_of((yield from send(call, core.retry)), ProcessSummary)
+
+
+def replace_process(
+    core: ApiCore, process_id: str, package: PackageSource, w: str | None
+) -> Operation[None]:
+    """Replace a deployed process with a new version of its package."""
+    body, media = package_body(package)
+    params = {"w": w} if w else None
+    headers = {"Content-Type": media}
+    call = Call("PUT", _process_path(process_id), params=params, content=body, headers=headers)
+    check((yield from send(call, core.retry)))
+
+
+def undeploy_process(core: ApiCore, process_id: str) -> Operation[None]:
+    """Undeploy a deployed process."""
+    check((yield from send(Call("DELETE", _process_path(process_id)), core.retry)))
+
+
+def get_process_package(core: ApiCore, process_id: str) -> Operation[str]:
+    """The application package a process was deployed with (as the server keeps it)."""
+    call = Call("GET", _process_path(process_id, "package"))
+    return check((yield from send(call, core.retry))).text
