@@ -12,7 +12,7 @@ DeployOption = Annotated[
         "--deploy",
         envvar="EOPROC_DEPLOY",
         help="Let users with the deployer role deploy CWL application packages "
-        "(OGC API - Processes - Part 2; needs eoproc[cwl]).",
+        "(OGC API - Processes - Part 2; needs the cwl extra of eoproc).",
     ),
 ]
 NoContainerOption = Annotated[
