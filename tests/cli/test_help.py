@@ -88,6 +88,9 @@ def test_help_lists_commands_in_seed_order_without_aliases(offline_cli: Runner) 
         "login",
         "logout",
         "show-app",
+        "deploy-process",
+        "replace-process",
+        "undeploy-process",
     }
     for name, help_text in SEED_COMMANDS:
         assert any(row.startswith(name) and help_text in row for row in rows), name

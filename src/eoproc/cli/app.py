@@ -61,6 +61,9 @@ COMMANDS: list[tuple[str, str | None, str]] = [
     ("login", None, "login"),
     ("logout", None, "login"),
     ("show-app", "show", "show"),
+    ("deploy-process", None, "deploy"),
+    ("replace-process", None, "deploy"),
+    ("undeploy-process", None, "deploy"),
 ]
 
 
@@ -71,7 +74,7 @@ ALIASES = {alias: name for name, alias, _ in COMMANDS if alias}
 class LazyCommands(MutableMapping[str, Command]):
     """The commands of :data:`COMMANDS`, each imported and built when first looked up.
 
-    A run needs one command; typer would otherwise inspect all twelve functions
+    A run needs one command; typer would otherwise inspect every function
     (signatures, type hints, parameters) at every start.
     """
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
+from . import packages
 from .base import BaseClient
 from .commands import Operation
 from .config import ClientConfig
@@ -24,11 +25,13 @@ if TYPE_CHECKING:
         JobResults,
         ProcessDescription,
         ProcessList,
+        ProcessSummary,
         StatusInfo,
     )
 
     from .core import ExecutionMode, ProgressCallback
     from .events import JobEvent
+    from .packages import PackageSource
     from .payloads import DateTimeFilter
     from .validation import RequestProblem
     from .versions import ApiVersion
@@ -179,6 +182,32 @@ class AsyncClient(BaseClient):
                 mode=mode,
             )
         )
+
+    async def deploy_process(
+        self, package: PackageSource, *, process_id: str | None = None, w: str | None = None
+    ) -> ProcessSummary:
+        """Deploy an application package (OGC API - Processes - Part 2).
+
+        ``package`` is a path to a CWL file (``app.cwl``) or to an OGC Application
+        Package (``*.json`` with ``executionUnit``), CWL text, or a mapping of either.
+        ``process_id`` deploys it under that id; ``w`` picks a process of a ``$graph``.
+        Returns the summary of the new process.
+        """
+        return await self._run(packages.deploy_process(self._core, package, process_id, w))
+
+    async def replace_process(
+        self, process_id: str, package: PackageSource, *, w: str | None = None
+    ) -> None:
+        """Replace a deployed process with another package (a new version)."""
+        await self._run(packages.replace_process(self._core, process_id, package, w))
+
+    async def undeploy_process(self, process_id: str) -> None:
+        """Undeploy a deployed process (refused while it has queued or running jobs)."""
+        await self._run(packages.undeploy_process(self._core, process_id))
+
+    async def get_process_package(self, process_id: str) -> str:
+        """The application package a deployed process was deployed with."""
+        return await self._run(packages.get_process_package(self._core, process_id))
 
     async def get_jobs(
         self,

@@ -48,6 +48,8 @@ class Call:
     resume: Path | None = None
     if_range: str | None = None
     on_progress: Callable[[int, int | None], Any] | None = None
+    content: bytes | None = None
+    """A raw body (instead of ``json``), with its ``Content-Type`` in ``headers``."""
 
 
 @dataclass(frozen=True)

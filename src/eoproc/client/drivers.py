@@ -161,7 +161,12 @@ def _request(http: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Reques
             headers["Range"] = f"bytes={done}-"
             headers["If-Range"] = call.if_range
     return http.build_request(
-        call.method, call.url, params=call.params, json=call.json, headers=headers or None
+        call.method,
+        call.url,
+        params=call.params,
+        json=call.json,
+        content=call.content,
+        headers=headers or None,
     )
 
 

@@ -195,6 +195,21 @@ def _v8_events(conn: sa.Connection) -> None:
     meta.create_all(conn)
 
 
+def _v9_processes(conn: sa.Connection) -> None:
+    """The table of processes deployed at run time (see ``eoproc.deploy.store``)."""
+    meta = sa.MetaData()
+    sa.Table(
+        "eoproc_processes",
+        meta,
+        sa.Column("id", sa.String(255), primary_key=True),
+        sa.Column("package", sa.Text, nullable=False),
+        sa.Column("revision", sa.Integer, nullable=False),
+        sa.Column("updated", sa.BigInteger, nullable=False),
+        sa.Column("user_id", sa.String(255)),
+    )
+    meta.create_all(conn)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "jobs table", _v1_jobs),
     Step(2, "jobs.response: the response mode of the execute request (raw results)", _v2_response),
@@ -204,6 +219,7 @@ STEPS: tuple[Step, ...] = (
     Step(6, "idempotency keys of job submissions (Idempotency-Key)", _v6_idempotency),
     Step(7, "eoproc_counters: the durable counter of readable job ids (job_N)", _v7_counters),
     Step(8, "job events (event streams) and the callbacks outbox; jobs.subscriber", _v8_events),
+    Step(9, "eoproc_processes: processes deployed at run time (Part 2)", _v9_processes),
 )
 
 SCHEMA_VERSION = STEPS[-1].version

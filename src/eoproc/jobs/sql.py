@@ -264,6 +264,24 @@ class SqlJobStore(LeaseQueries, IdempotencyQueries, EventQueries):
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
             raise StoreUnavailable(str(exc.orig or exc)) from exc
 
+    async def run_read(self, fn: Callable[[sa.Connection], T]) -> T:
+        """``fn(connection)`` in a read transaction (for the tables of extensions)."""
+
+        def call() -> T:
+            with self._read() as conn:
+                return fn(conn)
+
+        return await self._call(call)
+
+    async def run_write(self, fn: Callable[[sa.Connection], T]) -> T:
+        """``fn(connection)`` in a write transaction (for the tables of extensions)."""
+
+        def call() -> T:
+            with self._write() as conn:
+                return fn(conn)
+
+        return await self._call(call)
+
     # -- life cycle --------------------------------------------------------------
 
     def _connection(self) -> sa.Connection:

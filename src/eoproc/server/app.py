@@ -27,7 +27,7 @@ from .process_openapi import add_process_operations, processes_revision
 from .routes import build_router
 from .security.config import Authentication, SecurityConfig
 from .security.requestid import RequestId
-from .service import Service
+from .service import AddsRoutes, Service
 
 DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
 EXPOSED_HEADERS = (
@@ -87,6 +87,9 @@ def create_app(
     closing = threading.Event()
     app.state.stop_streams = closing.set  # the runner calls it on SIGTERM/SIGINT
     app.include_router(build_events_router(served, closing))
+    if isinstance(service, AddsRoutes):  # e.g. Part 2 (deploy, replace, undeploy)
+        for router in service.routers(security):
+            app.include_router(router)
     _add_api_documents(app, security, served)
     # innermost first: the fast path sits inside the body limit, authentication,
     # request ids and CORS
@@ -99,7 +102,7 @@ def create_app(
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(cors_origins),
-            allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
             allow_headers=["*"],
             expose_headers=list(EXPOSED_HEADERS),
         )

@@ -15,6 +15,8 @@ import typer
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+from eoproc.deploy import options as dru
+
 from .loader import DEFAULT_SERVICE, ServiceLoadError, ServiceOptions, load_service
 from .security import options as sec
 from .slowclients import BODY_TIMEOUT, HEADER_TIMEOUT
@@ -214,6 +216,10 @@ def new_server_cli(
         job_timeout: sec.JobTimeoutOption = None,
         job_control: JobControlOption = None,
         job_ids: JobIdsOption = None,
+        deploy: dru.DeployOption = False,
+        cwl_no_container: dru.NoContainerOption = False,
+        deployer_role: dru.DeployerRoleOption = "deployer",
+        cwl_time_limit: dru.CwlTimeLimitOption = 3600.0,
     ) -> None:
         """Serve SERVICE (default: the demo processes) over HTTP until SIGTERM/Ctrl-C.
 
@@ -261,6 +267,17 @@ def new_server_cli(
             job_control=job_control,
             job_ids=job_ids,
         )
+        if deploy:
+            from eoproc.deploy.service import DeployOptions
+
+            options = dataclasses.replace(
+                options,
+                deploy=DeployOptions(
+                    no_container=cwl_no_container,
+                    deployer_role=deployer_role,
+                    time_limit=cwl_time_limit,
+                ),
+            )
         try:
             loaded = load_service(spec, args, options)
         except ServiceLoadError as exc:

@@ -35,6 +35,8 @@ class ServiceOptions:
     job_ids: str | None = None
     title: str | None = None
     description: str | None = None
+    deploy: Any = None
+    """``eoproc.deploy.DeployOptions``: also deploy processes at run time (Part 2)."""
     warnings: list[str] = field(default_factory=list)
 
     def given(self) -> dict[str, Any]:
@@ -130,6 +132,10 @@ def load_service(
     if _is_registry(target):
         return _local_service(target, options)
     if _is_service(target):
+        if options.deploy is not None:
+            raise ServiceLoadError(
+                f"--deploy needs a ProcessRegistry as SERVICE; {spec!r} is a Service"
+            )
         _configure(target, options, spec)
         return target
     raise ServiceLoadError(
@@ -147,10 +153,24 @@ def _local_service(registry: Any, options: ServiceOptions) -> Service:
     extra = {"title": options.title, "description": options.description}
     kwargs = {**options.given(), **{k: v for k, v in extra.items() if v is not None}}
     try:
-        service: Service = LocalJobService(registry, **kwargs)
+        if options.deploy is not None:
+            service = _deploying_service(registry, options.deploy, kwargs)
+        else:
+            service = LocalJobService(registry, **kwargs)
     except (TypeError, ValueError) as exc:
         raise ServiceLoadError(f"cannot create the job service: {exc}") from exc
     return service
+
+
+def _deploying_service(registry: Any, deploy: Any, kwargs: dict[str, Any]) -> Service:
+    from eoproc.deploy.engine import CwlUnavailable
+
+    try:
+        from eoproc.deploy.service import DeployingJobService
+
+        return DeployingJobService(registry, deploy=deploy, **kwargs)
+    except CwlUnavailable as exc:
+        raise ServiceLoadError(str(exc)) from None
 
 
 def _configure(service: Service, options: ServiceOptions, spec: str) -> None:

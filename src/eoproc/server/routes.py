@@ -96,7 +96,8 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
     async def conformance(request: Request) -> Response:
         url = f"{_base(request)}conformance"
         extra = [CALLBACK_CONFORMANCE] if isinstance(service, DeliversCallbacks) else []
-        return _json({"conformsTo": CONFORMANCE + extra, "links": [L.html_alternate(url)]})
+        extra += list(getattr(service, "conformance_classes", None) or [])
+        return _json({"conformsTo": [*CONFORMANCE, *extra], "links": [L.html_alternate(url)]})
 
     @router.get(
         "/processes",

@@ -244,3 +244,18 @@ class TracksJobOwners(Protocol):
     async def get_job_owner(self, job_id: str) -> str | None:
         """The owner of a job (``None``: none); raises :class:`NoSuchJob`."""
         ...
+
+
+@runtime_checkable
+class AddsRoutes(Protocol):
+    """Optional capability of a :class:`Service`: it serves more endpoints.
+
+    ``create_app`` includes the routers it returns (FastAPI ``APIRouter``s) after
+    the standard's, and ``/conformance`` lists its ``conformance_classes`` too.
+    """
+
+    conformance_classes: Sequence[str]
+
+    def routers(self, security: Any) -> list[Any]:
+        """The routers to include; ``security`` is the server's ``SecurityConfig``."""
+        ...

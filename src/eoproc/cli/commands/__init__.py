@@ -9,6 +9,7 @@ from typing import Any
 _MODULES = {
     "configure": "configure",
     "create_request": "processes",
+    "deploy_process": "deploy",
     "dismiss_job": "jobs",
     "execute_process": "jobs",
     "generate_client": "codegen",
@@ -21,6 +22,8 @@ _MODULES = {
     "list_processes": "processes",
     "login": "login",
     "logout": "login",
+    "replace_process": "deploy",
+    "undeploy_process": "deploy",
     "validate_request": "processes",
 }
 
