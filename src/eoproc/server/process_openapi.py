@@ -142,14 +142,11 @@ def execute_schema(process: ProcessDescription) -> dict[str, Any]:
             "inputs": inputs,
             "outputs": {**outputs, "nullable": True},
             "response": {"type": "string", "enum": ["document", "raw", None], "nullable": True},
-            "subscriber": {
-                "type": "object",
-                "nullable": True,
-                "properties": {name: text for name in ("successUri", "inProgressUri", "failedUri")},
-            },
         },
         "additionalProperties": False,
     }
+    # No `subscriber` here: whether the server may call a host back depends on DNS and its
+    # address policy, which no schema can say; the generic operation documents it.
     if required:
         schema["required"] = ["inputs"]
     return schema
@@ -158,12 +155,18 @@ def execute_schema(process: ProcessDescription) -> dict[str, Any]:
 def results_schema(process: ProcessDescription, *, raw: bool = False) -> dict[str, Any]:
     """The JSON schema of the results document of ``process``: its outputs by name.
 
-    Each output is its value, or a link to it (outputs written as files). With
+    Each output is its value, a link to it (outputs written as files), or a file's
+    content as a qualified value (``value`` with ``mediaType`` and ``encoding``). With
     ``raw``, also the value of any one output alone (a raw JSON answer).
     """
     link = {"type": "object", "required": ["href"], "properties": {"href": {"type": "string"}}}
+    qualified = {  # a file output asked for by value: its content with media type and encoding
+        "type": "object",
+        "required": ["value"],
+        "properties": {"mediaType": {"type": "string"}, "encoding": {"type": "string"}},
+    }
     outputs = {name: _schema_of(described) for name, described in (process.outputs or {}).items()}
-    properties = {name: {"anyOf": [schema, link]} for name, schema in outputs.items()}
+    properties = {name: {"anyOf": [schema, link, qualified]} for name, schema in outputs.items()}
     document = {"type": "object", "properties": properties}
     if not raw:
         return document
