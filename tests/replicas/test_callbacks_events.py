@@ -69,8 +69,8 @@ def test_each_callback_is_delivered_once_and_streams_follow_jobs_anywhere(
             assert receiver.of(f"j{index}", "success")[0].body == {"return_value": f"t{index}"}
             assert len(receiver.of(f"j{index}", "progress")) == 1  # the "running" status
             assert receiver.of(f"j{index}", "progress")[0].body["jobID"] == job_id
-        owners = cluster.sql("SELECT DISTINCT owner FROM eoproc_callbacks")
-        assert len(owners) == 2, f"both replicas should have delivered callbacks: {owners}"
+        # which replica delivers a callback is a race (one may claim them all); the
+        # guarantee users rely on is "exactly once", asserted above
 
         # a stream on one replica follows a job run by either (the store is polled)
         job_id = submit(a, "record", {"tag": "streamed", "seconds": 1.0}, client)
