@@ -81,12 +81,12 @@ RETRY_AFTER = 5
 
 @contextmanager
 def store_errors() -> Iterator[None]:
-    """Answer 503 (with ``Retry-After``) while the store is unreachable or busy."""
+    """Raise :class:`ServiceUnavailable` (retry later) while the store is unreachable or busy."""
     try:
         yield
     except StoreUnavailable as exc:
         raise ServiceUnavailable(
-            f"The job store is unavailable: {exc}", headers={"Retry-After": str(RETRY_AFTER)}
+            f"The job store is unavailable: {exc}", retry_after=RETRY_AFTER
         ) from None
 
 
@@ -355,9 +355,7 @@ class LocalJobService:
     def watch_job_events(self, job_id: str, after: int = 0) -> AbstractAsyncContextManager[Watcher]:
         """A watcher of a job's events after event id ``after`` (see :mod:`.events`)."""
         if self._hub is None:
-            raise ServiceUnavailable(
-                "The job service is not running.", headers={"Retry-After": str(RETRY_AFTER)}
-            )
+            raise ServiceUnavailable("The job service is not running.", retry_after=RETRY_AFTER)
         return self._hub.watch(job_id, after)
 
     async def latest_job_event(self, job_id: str) -> StoredEvent | None:
@@ -407,7 +405,7 @@ class LocalJobService:
         if not self._running:
             raise ServiceUnavailable(
                 "The job service is not running (it is starting or shutting down).",
-                headers={"Retry-After": str(RETRY_AFTER)},
+                retry_after=RETRY_AFTER,
             )
 
     def _requested_outputs(self, process_id: str, request: ExecuteRequest) -> str | None:
@@ -451,7 +449,7 @@ class LocalJobService:
             retry = max(1, min(60, math.ceil(queued / max(self._throughput(), 1.0))))
             raise ServiceUnavailable(
                 f"Too many queued jobs ({queued}); try again later.",
-                headers={"Retry-After": str(retry)},
+                retry_after=retry,
             )
         try:
             inputs_json = json.dumps(inputs)

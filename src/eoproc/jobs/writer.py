@@ -148,9 +148,7 @@ class BatchWriter:
             for future in inserted:
                 if not future.done():
                     future.set_exception(
-                        ServiceUnavailable(
-                            f"The job store is unavailable: {exc}", headers={"Retry-After": "5"}
-                        )
+                        ServiceUnavailable(f"The job store is unavailable: {exc}", retry_after=5)
                     )
             self._batch.outcomes[:0] = batch.outcomes  # retried with the next batch
             await asyncio.sleep(RETRY_DELAY)

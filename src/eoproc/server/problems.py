@@ -128,8 +128,12 @@ def service_error_response(exc: ServiceError, path: str, *, debug: bool) -> Resp
     extra = dict(exc.extra)
     if not debug:
         extra.pop("traceback", None)
+    headers = dict(exc.headers)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     return problem_response(
-        exc.status, exc.type, exc.title, exc.detail, extra, headers=exc.headers, instance=path
+        exc.status, exc.type, exc.title, exc.detail, extra, headers=headers, instance=path
     )
 
 

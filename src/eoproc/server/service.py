@@ -106,6 +106,17 @@ class ServiceUnavailable(ServiceError):
     type = "https://eoproc.dev/problems/service-unavailable"
     title = "Service unavailable"
 
+    def __init__(
+        self,
+        detail: str,
+        *,
+        retry_after: int | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail, extra=extra)
+        self.retry_after = retry_after
+        """Seconds the client is asked to wait (the server answers it as ``Retry-After``)."""
+
 
 @dataclass(frozen=True)
 class JobQuery:
