@@ -20,6 +20,7 @@ from eoproc.processes.validation import path_of, unwrap_qualified
 
 from .describe import kind, parameters
 from .package import AppPackage, select_process
+from .runner import run_package
 
 SUMMARY_KEYS = (
     "id",
@@ -172,11 +173,16 @@ class CwlProcess:
         outputs: Collection[str] | None = None,
     ) -> dict[str, Any]:
         """Run the CWL process with cwltool in this process (a worker); its outputs."""
-        from .runner import run_package
-
         values = self.validate_inputs(inputs)
         wanted = self.check_outputs(outputs)
         ctx = ctx if ctx is not None else JobContext()
         with ctx.activate():
             ctx.check_cancelled()
-            return run_package(self, values, ctx, wanted)
+            return run_package(
+                self.package,
+                values,
+                ctx,
+                wanted,
+                kinds=self.kinds,
+                use_container=self.use_container,
+            )

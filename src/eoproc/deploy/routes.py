@@ -8,7 +8,7 @@ without authentication (a server on loopback) anyone may deploy.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -20,8 +20,7 @@ from eoproc.server.handlers import json_response
 from eoproc.server.problems import PROBLEM_JSON
 
 from .errors import DeployForbidden
-from .package import MEDIA_TYPES
-from .service import DeployingJobService
+from .package import MEDIA_TYPES, AppPackage
 
 _PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ApiError"}}}
 _ERRORS = {
@@ -47,12 +46,44 @@ _W = {
 }
 
 
+class DeployerRole(Protocol):
+    """The part of the deploy options the routes read."""
+
+    @property
+    def deployer_role(self) -> str: ...
+
+
+class Deployer(Protocol):
+    """What the routes need of the service that deploys (a ``DeployingJobService``)."""
+
+    @property
+    def deploy_options(self) -> DeployerRole: ...
+
+    async def read_package(
+        self,
+        body: bytes,
+        content_type: str | None,
+        *,
+        w: str | None = None,
+        process_id: str | None = None,
+        fetcher: Any = None,
+    ) -> AppPackage: ...
+
+    async def deploy(self, package: AppPackage, owner: str | None = None) -> Any: ...
+
+    async def replace(self, package: AppPackage, owner: str | None = None) -> None: ...
+
+    async def undeploy(self, process_id: str) -> None: ...
+
+    async def get_package(self, process_id: str) -> tuple[str, str]: ...
+
+
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"description": _ERRORS[code], "content": _PROBLEM} for code in (*codes, 500)}
 
 
 def build_deploy_router(
-    service: DeployingJobService, *, admin_role: str = "admin", fetcher: Any = None
+    service: Deployer, *, admin_role: str = "admin", fetcher: Any = None
 ) -> APIRouter:
     """The Part 2 routes over ``service`` (``fetcher``: for execution units by reference)."""
     router = APIRouter()

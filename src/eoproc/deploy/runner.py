@@ -16,17 +16,14 @@ import shutil
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from eoproc.processes.context import JobContext
 
 from .describe import parameters
 from .engine import StepProgress, execute, write_document
-from .package import select_process, without_containers
-
-if TYPE_CHECKING:
-    from .process import CwlProcess
+from .package import AppPackage, select_process, without_containers
 
 IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
 WORK_DIR = ".cwl"
@@ -38,20 +35,28 @@ class InputStagingError(ValueError):
 
 
 def run_package(
-    process: CwlProcess, inputs: Mapping[str, Any], ctx: JobContext, wanted: list[str]
+    package: AppPackage,
+    inputs: Mapping[str, Any],
+    ctx: JobContext,
+    wanted: list[str],
+    *,
+    kinds: Mapping[str, str | None],
+    use_container: bool,
 ) -> dict[str, Any]:
-    """Run ``process`` on ``inputs`` for the job of ``ctx``; the ``wanted`` outputs."""
-    package = process.package
+    """Run ``package`` on ``inputs`` for the job of ``ctx``; the ``wanted`` outputs.
+
+    ``kinds`` tells how each input is staged (see :func:`.describe.kind`).
+    """
     job_dir = ctx.output_dir
     work = job_dir / WORK_DIR
-    document = package.cwl if process.use_container else without_containers(package.cwl)
+    document = package.cwl if use_container else without_containers(package.cwl)
     cwl_process, _ = select_process(package.cwl, package.target)
     steps = _step_names(cwl_process)
     ctx.progress(1, "Staging the inputs")
     try:
         path = write_document(document, work)
         job_order = {
-            name: _stage(name, value, process.kinds.get(name), work / "inputs")
+            name: _stage(name, value, kinds.get(name), work / "inputs")
             for name, value in inputs.items()
         }
         progress = StepProgress(lambda p, m: ctx.progress(p, m), steps)
@@ -62,7 +67,7 @@ def run_package(
             job_order,
             work,
             job_dir / OUTPUT_DIR,
-            use_container=process.use_container,
+            use_container=use_container,
             progress=progress,
         )
     finally:

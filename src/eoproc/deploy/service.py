@@ -48,6 +48,7 @@ from .package import (
 )
 from .process import CwlProcess
 from .registry import DeployableRegistry, write_snapshot
+from .routes import build_deploy_router
 from .store import ProcessStore
 
 log = logging.getLogger(__name__)
@@ -143,8 +144,6 @@ class DeployingJobService(LocalJobService):
 
     def routers(self, security: Any) -> list[Any]:
         """The Part 2 routes (see :class:`eoproc.server.service.AddsRoutes`)."""
-        from .routes import build_deploy_router
-
         return [
             build_deploy_router(
                 self, admin_role=security.access.admin_role, fetcher=security.fetcher()
