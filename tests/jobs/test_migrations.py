@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from eoproc.jobs import migrations
-from eoproc.jobs.sql import jobs
 from eoproc.jobs.store import StoreUnavailable
 from eoproc.jobs.stores import create_store
+from eoproc.jobs.tables import jobs
 from eoproc.models import JobStatus
 from eoproc.server.cli import cli
 
@@ -43,7 +43,7 @@ def engine(url: str) -> sa.Engine:
 def make_v1_store(url: str) -> None:
     """A store as eoproc made it before schema versions, with one finished job."""
     with engine(url).begin() as conn:
-        migrations._v1_jobs(conn)
+        migrations.STEPS[0].apply(conn)
         conn.exec_driver_sql(
             "INSERT INTO eoproc_jobs (id, process_id, status, created, updated, inputs) "
             "VALUES ('old', 'echo', 'successful', 1, 1, '{}')"
@@ -59,7 +59,7 @@ async def open_close(url: str, **options: object) -> list[migrations.Step]:
     store = create_store(url, results_dir=None, **options)  # type: ignore[arg-type]
     await store.open()
     try:
-        return list(store.migrated)  # type: ignore[attr-defined]
+        return list(store.migrated)
     finally:
         await store.close()
 
