@@ -22,7 +22,7 @@ import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -46,11 +46,20 @@ from .views import status_info
 
 _RUNNING = JobStatus.running.value
 _FINAL = frozenset({JobStatus.successful, JobStatus.failed, JobStatus.dismissed})
+
+
+class _Target(NamedTuple):
+    """Where the callback of an event of a status goes, and its kind."""
+
+    uri_name: str
+    kind: str
+
+
 _TARGETS = {
-    JobStatus.running: ("inProgressUri", "inProgress"),
-    JobStatus.successful: ("successUri", "success"),
-    JobStatus.failed: ("failedUri", "failed"),
-    JobStatus.dismissed: ("failedUri", "failed"),
+    JobStatus.running: _Target("inProgressUri", "inProgress"),
+    JobStatus.successful: _Target("successUri", "success"),
+    JobStatus.failed: _Target("failedUri", "failed"),
+    JobStatus.dismissed: _Target("failedUri", "failed"),
 }
 _CHUNK = 500
 _CURSOR_CHUNK = 100
@@ -203,13 +212,13 @@ def _queue_callbacks(conn: sa.Connection, rows: Sequence[Any], now: int) -> int:
     for row in rows:
         target = _TARGETS.get(JobStatus(row.status))
         stored = json.loads(row.subscriber)
-        uri = stored.get("subscriber", {}).get(target[0]) if target else None
+        uri = stored.get("subscriber", {}).get(target.uri_name) if target else None
         if target and uri:
             queued.append(
                 {
                     "job_id": row.job_id,
                     "event_id": row.id,
-                    "kind": target[1],
+                    "kind": target.kind,
                     "uri": uri,
                     "base": stored.get("base"),
                     "data": json.dumps(_status_document(row), separators=(",", ":")),
