@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from eoproc.jobs import SqliteJobStore
+from eoproc.jobs.calls import CallThread
 from eoproc.jobs.store import NewJob, WriteBatch, now_us
 
 
@@ -44,3 +45,25 @@ async def test_a_write_waiting_for_a_lock_leaves_the_event_loop_running(tmp_path
         sa.event.remove(sa.Engine, "before_cursor_execute", began)
         blocker.close()
         await store.close()
+
+
+async def test_calls_run_in_order_in_one_thread_and_raise_to_their_caller() -> None:
+    calls = CallThread("test-calls")
+    seen: list[tuple[int, str]] = []
+
+    def call(number: int) -> int:
+        seen.append((number, threading.current_thread().name))
+        if number == 3:
+            raise ValueError(number)
+        return number * 10
+
+    try:
+        results = await asyncio.gather(
+            *(calls.run(call, n) for n in range(6)), return_exceptions=True
+        )
+    finally:
+        calls.stop()
+    assert [number for number, _ in seen] == list(range(6))
+    assert {name for _, name in seen} == {"test-calls"}
+    assert results[:3] == [0, 10, 20] and results[4:] == [40, 50]
+    assert isinstance(results[3], ValueError)

@@ -14,7 +14,10 @@ Result files are not in the database: every replica must see the same
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -93,7 +96,7 @@ class PostgresJobStore(SqlJobStore):
         self._sa_url = sqlalchemy_url(url)
         super().__init__(url, results_root, auto_migrate=auto_migrate)
         self.pool_size = max(2, pool_size or url_pool_size(url))
-        self.threads = self.pool_size
+        self._executor: ThreadPoolExecutor | None = None
 
     def _create_engine(self) -> sa.Engine:
         engine = sa.create_engine(
@@ -139,6 +142,12 @@ class PostgresJobStore(SqlJobStore):
     def _claim_candidates(self) -> sa.Select[Any]:
         return super()._claim_candidates().with_for_update(skip_locked=True)
 
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self.pool_size, thread_name_prefix="eoproc-pg")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
+
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         try:
             return await super()._call(fn, *args)
@@ -161,3 +170,11 @@ class PostgresJobStore(SqlJobStore):
             self._engine.dispose()
             self._engine = None
             raise
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown(wait=False)
+                self._executor = None

@@ -14,10 +14,7 @@ need the store.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +22,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 
 from . import migrations
+from .calls import CallThread
 from .eventlog import EventQueries
 from .idempotency import IdempotencyQueries
 from .leases import LeaseQueries
@@ -37,9 +35,6 @@ T = TypeVar("T")
 
 class SqlJobStore(JobReads, JobWrites, LeaseQueries, IdempotencyQueries, EventQueries):
     """Every query of the job store, on one long-lived SQLAlchemy connection."""
-
-    threads = 1
-    """Threads running the store's calls (one: they share the one connection)."""
 
     def __init__(self, url: str, results_root: Path, *, auto_migrate: bool = True) -> None:
         self.url = url
@@ -54,7 +49,7 @@ class SqlJobStore(JobReads, JobWrites, LeaseQueries, IdempotencyQueries, EventQu
         self._conn: sa.Connection | None = None
         self._claim: sa.Update | None = None
         self._subscribed: set[str] = set()
-        self._executor: ThreadPoolExecutor | None = None
+        self._thread: CallThread | None = None
 
     # -- dialect hooks -------------------------------------------------------------
 
@@ -81,11 +76,11 @@ class SqlJobStore(JobReads, JobWrites, LeaseQueries, IdempotencyQueries, EventQu
     # -- threads -------------------------------------------------------------------
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a blocking store call in the store's threads (never on the event loop)."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="eoproc-store")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
+        """Run a blocking store call in the store's thread (never on the event loop),
+        after the calls before it (they share the one connection)."""
+        if self._thread is None:
+            self._thread = CallThread("eoproc-store")
+        return await self._thread.run(fn, *args)
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         """:meth:`_run`; an unreachable or busy database raises :class:`StoreUnavailable`."""
@@ -144,6 +139,6 @@ class SqlJobStore(JobReads, JobWrites, LeaseQueries, IdempotencyQueries, EventQu
         try:
             await self._call(self._close_sync)
         finally:
-            if self._executor is not None:
-                self._executor.shutdown(wait=False)
-                self._executor = None
+            if self._thread is not None:
+                self._thread.stop()
+                self._thread = None
