@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from eoproc.jobs import migrations
-from eoproc.jobs.sql import jobs
 from eoproc.jobs.store import StoreUnavailable
 from eoproc.jobs.stores import create_store
+from eoproc.jobs.tables import jobs
 from eoproc.models import JobStatus
 from eoproc.server.cli import cli
 
@@ -40,10 +40,37 @@ def engine(url: str) -> sa.Engine:
     return sa.create_engine(url, poolclass=sa.pool.NullPool)
 
 
+V1_SCHEMA = (
+    "CREATE TABLE eoproc_jobs (id VARCHAR(36) NOT NULL, process_id VARCHAR(255) NOT NULL, "
+    "status VARCHAR(16) NOT NULL, message TEXT, progress INTEGER, created BIGINT NOT NULL, "
+    "started BIGINT, finished BIGINT, updated BIGINT NOT NULL, duration FLOAT, "
+    "owner VARCHAR(64), inputs TEXT NOT NULL, outputs TEXT, results TEXT, error TEXT, "
+    "PRIMARY KEY (id))",
+    "CREATE INDEX ix_eoproc_jobs_created ON eoproc_jobs (created, id)",
+    "CREATE INDEX ix_eoproc_jobs_status_created ON eoproc_jobs (status, created, id)",
+    "CREATE INDEX ix_eoproc_jobs_process_created ON eoproc_jobs (process_id, created, id)",
+    "CREATE INDEX ix_eoproc_jobs_duration ON eoproc_jobs (duration)",
+)
+"""The jobs table as eoproc made it before schema versions (frozen: the stores out there)."""
+
+
+def shape(url: str, table: str = "eoproc_jobs") -> tuple[dict[str, tuple[str, bool]], set[str]]:
+    """The columns (type, nullable) and index names of a table of the store at ``url``."""
+    with engine(url).connect() as conn:
+        inspector = sa.inspect(conn)
+        columns = {
+            column["name"]: (str(column["type"]), column["nullable"])
+            for column in inspector.get_columns(table)
+        }
+        indexes = {str(index["name"]) for index in inspector.get_indexes(table)}
+    return columns, indexes
+
+
 def make_v1_store(url: str) -> None:
     """A store as eoproc made it before schema versions, with one finished job."""
     with engine(url).begin() as conn:
-        migrations._v1_jobs(conn)
+        for statement in V1_SCHEMA:
+            conn.exec_driver_sql(statement)
         conn.exec_driver_sql(
             "INSERT INTO eoproc_jobs (id, process_id, status, created, updated, inputs) "
             "VALUES ('old', 'echo', 'successful', 1, 1, '{}')"
@@ -59,7 +86,7 @@ async def open_close(url: str, **options: object) -> list[migrations.Step]:
     store = create_store(url, results_dir=None, **options)  # type: ignore[arg-type]
     await store.open()
     try:
-        return list(store.migrated)  # type: ignore[attr-defined]
+        return list(store.migrated)
     finally:
         await store.close()
 
@@ -77,12 +104,25 @@ async def test_a_new_store_has_the_schema_the_queries_use(store_url: str) -> Non
     assert await open_close(store_url) == []  # opening again changes nothing
 
 
+def test_step_1_makes_the_table_of_the_stores_before_versions(store_url: str) -> None:
+    with engine(store_url).begin() as conn:
+        migrations.STEPS[0].apply(conn)
+    made = shape(store_url)
+    with engine(store_url).begin() as conn:
+        conn.exec_driver_sql("DROP TABLE eoproc_jobs")
+    make_v1_store(store_url)
+    assert made == shape(store_url)
+
+
 async def test_an_older_store_is_upgraded_on_open_and_keeps_its_jobs(store_url: str) -> None:
     make_v1_store(store_url)
     assert version(store_url) == 1
     steps = await open_close(store_url)
     assert [step.version for step in steps] == list(range(2, migrations.SCHEMA_VERSION + 1))
     assert version(store_url) == migrations.SCHEMA_VERSION
+    columns, indexes = shape(store_url)
+    assert set(columns) == {column.name for column in jobs.columns}
+    assert indexes == {index.name for index in jobs.indexes}
     store = create_store(store_url)
     await store.open()
     try:

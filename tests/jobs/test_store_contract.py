@@ -55,8 +55,27 @@ async def ids(store: JobStore, **query: object) -> list[str]:
     return [record.id for record in records]
 
 
-def test_store_protocol(store: JobStore) -> None:
-    assert isinstance(store, JobStore)
+async def test_counts_and_records(store: JobStore) -> None:
+    counts = {status: await store.count(status) for status in JobStatus}
+    assert counts == {
+        JobStatus.accepted: 10,
+        JobStatus.running: 0,
+        JobStatus.successful: 10,
+        JobStatus.failed: 10,
+        JobStatus.dismissed: 0,
+    }
+    summary = await store.get("job-04")
+    full = await store.get("job-04", full=True)
+    assert summary is not None and full is not None
+    assert (summary.process_id, summary.status, summary.attempts) == ("b", JobStatus.successful, 1)
+    assert (summary.created, summary.started, summary.finished) == (
+        BASE + 4 * SECOND,
+        BASE,
+        BASE + 4 * SECOND,
+    )
+    assert summary.inputs_json is None and full.inputs_json == "{}"
+    assert full == summary.__class__(**{**vars(summary), "inputs_json": "{}"})
+    assert await store.get("no-such-job") is None
 
 
 async def test_pages_newest_first_without_gaps(store: JobStore) -> None:

@@ -13,17 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from eoproc.jobs.store import now_us
-
-processes = sa.Table(
-    "eoproc_processes",
-    sa.MetaData(),
-    sa.Column("id", sa.String(255), primary_key=True),
-    sa.Column("package", sa.Text, nullable=False),
-    sa.Column("revision", sa.Integer, nullable=False),
-    sa.Column("updated", sa.BigInteger, nullable=False),
-    sa.Column("user_id", sa.String(255)),
-)
-"""The table as the queries see it; :mod:`eoproc.jobs.migrations` makes it."""
+from eoproc.jobs.tables import processes
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,17 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from eoproc.models import JobStatus
 
-from .eventtables import (
+from .base import Change
+from .outbox_store import CallbackQueries, Delivery, callback_document
+from .store import JobRecord
+from .tables import (
     CANCELLED,
     DELIVERED,
     FAILED,
@@ -38,39 +40,26 @@ from .eventtables import (
     SUPERSEDED,
     callbacks,
     events,
+    jobs,
 )
-from .outbox_store import CallbackQueries, Delivery, callback_document
-from .store import JobRecord
 from .views import status_info
 
-T = TypeVar("T")
-
-_jobs = sa.table(
-    "eoproc_jobs",
-    *(
-        sa.column(name)
-        for name in (
-            "id",
-            "process_id",
-            "status",
-            "message",
-            "progress",
-            "created",
-            "started",
-            "finished",
-            "updated",
-            "user_id",
-            "subscriber",
-        )
-    ),
-)
 _RUNNING = JobStatus.running.value
 _FINAL = frozenset({JobStatus.successful, JobStatus.failed, JobStatus.dismissed})
+
+
+class _Target(NamedTuple):
+    """Where the callback of an event of a status goes, and its kind."""
+
+    uri_name: str
+    kind: str
+
+
 _TARGETS = {
-    JobStatus.running: ("inProgressUri", "inProgress"),
-    JobStatus.successful: ("successUri", "success"),
-    JobStatus.failed: ("failedUri", "failed"),
-    JobStatus.dismissed: ("failedUri", "failed"),
+    JobStatus.running: _Target("inProgressUri", "inProgress"),
+    JobStatus.successful: _Target("successUri", "success"),
+    JobStatus.failed: _Target("failedUri", "failed"),
+    JobStatus.dismissed: _Target("failedUri", "failed"),
 }
 _CHUNK = 500
 _CURSOR_CHUNK = 100
@@ -80,16 +69,6 @@ _CURSOR_CHUNK = 100
 def retry_for() -> float:
     """Seconds a callback is retried before it is given up (``EOPROC_CALLBACK_RETRY_FOR``)."""
     return float(os.environ.get("EOPROC_CALLBACK_RETRY_FOR") or 3600.0)
-
-
-@dataclass(frozen=True)
-class Change:
-    """A state change to record: ``kind`` is ``status`` or ``progress``; ``expect``
-    (status, finished) skips an outcome the store ignored (the job was not running)."""
-
-    job_id: str
-    kind: str = "status"
-    expect: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +122,7 @@ def _copy_statement(conn: sa.Connection, condition: str) -> str:
     copied = _COPIED.format(kind=f"CAST({mark} AS VARCHAR(16))")
     return (
         f"INSERT INTO {events.name} ({', '.join(_EVENT_COLUMNS)}) "
-        f"SELECT {copied}, updated, CAST({mark} AS BIGINT) FROM {_jobs.name} WHERE id = {mark}"
+        f"SELECT {copied}, updated, CAST({mark} AS BIGINT) FROM {jobs.name} WHERE id = {mark}"
         + (f" AND {condition.replace('?', mark)}" if condition else "")
     )
 
@@ -172,12 +151,12 @@ def status_document(job_id: str, data: str) -> dict[str, Any]:
 
 _LAST_EVENT = sa.select(sa.func.max(events.c.id))
 _SUBSCRIBED = (
-    sa.select(events, _jobs.c.subscriber)
-    .join(_jobs, _jobs.c.id == events.c.job_id)
+    sa.select(events, jobs.c.subscriber)
+    .join(jobs, jobs.c.id == events.c.job_id)
     .where(
         events.c.id > sa.bindparam("before", type_=sa.BigInteger),
         events.c.job_id.in_(sa.bindparam("ids", expanding=True)),
-        _jobs.c.subscriber.is_not(None),
+        jobs.c.subscriber.is_not(None),
     )
 )
 
@@ -233,13 +212,13 @@ def _queue_callbacks(conn: sa.Connection, rows: Sequence[Any], now: int) -> int:
     for row in rows:
         target = _TARGETS.get(JobStatus(row.status))
         stored = json.loads(row.subscriber)
-        uri = stored.get("subscriber", {}).get(target[0]) if target else None
+        uri = stored.get("subscriber", {}).get(target.uri_name) if target else None
         if target and uri:
             queued.append(
                 {
                     "job_id": row.job_id,
                     "event_id": row.id,
-                    "kind": target[1],
+                    "kind": target.kind,
                     "uri": uri,
                     "base": stored.get("base"),
                     "data": json.dumps(_status_document(row), separators=(",", ":")),
@@ -269,17 +248,8 @@ def _event(row: Any) -> StoredEvent:
 class EventQueries(CallbackQueries):
     """The event and outbox queries of a store, mixed into ``SqlJobStore``."""
 
-    shared: bool = False
     callbacks_queued: Callable[[int], None] | None = None
     """Told how many callbacks a write queued (the outbox wakes up)."""
-
-    if TYPE_CHECKING:
-
-        def _write(self) -> AbstractContextManager[sa.Connection]: ...
-
-        def _read(self) -> AbstractContextManager[sa.Connection]: ...
-
-        async def _call(self, fn: Callable[..., T], *args: Any) -> T: ...
 
     def _record(
         self,

@@ -8,44 +8,15 @@ concurrent first one to commit) and answers that row's job. Rows live
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import sqlalchemy as sa
 
+from .base import StoreHooks
 from .store import NewJob
-
-T = TypeVar("T")
-
-keys_table = sa.Table(
-    "eoproc_idempotency",
-    sa.MetaData(),
-    sa.Column("scope", sa.String(255), primary_key=True),
-    sa.Column("key", sa.String(255), primary_key=True),
-    sa.Column("fingerprint", sa.String(64), nullable=False),
-    sa.Column("job_id", sa.String(36), nullable=False),
-    sa.Column("created", sa.BigInteger, nullable=False),
-    sa.Index("ix_eoproc_idempotency_created", "created"),
-)
-"""The keys table as the queries see it; made by migration step 6."""
-
-
-def create_keys_table(conn: sa.Connection) -> None:
-    """The migration step that makes the keys table (frozen: do not edit)."""
-    meta = sa.MetaData()
-    sa.Table(
-        "eoproc_idempotency",
-        meta,
-        sa.Column("scope", sa.String(255), primary_key=True),
-        sa.Column("key", sa.String(255), primary_key=True),
-        sa.Column("fingerprint", sa.String(64), nullable=False),
-        sa.Column("job_id", sa.String(36), nullable=False),
-        sa.Column("created", sa.BigInteger, nullable=False),
-        sa.Index("ix_eoproc_idempotency_created", "created"),
-    )
-    meta.create_all(conn)
+from .tables import idempotency_keys as keys_table
+from .tables import jobs
 
 
 @dataclass(frozen=True)
@@ -68,22 +39,16 @@ class KeyedInserts(Protocol):
         ...
 
 
-class IdempotencyQueries:
-    """Keyed inserts, on the hooks of ``SqlJobStore``."""
+class IdempotencyQueries(StoreHooks):
+    """Keyed inserts."""
 
-    if TYPE_CHECKING:
-
-        def _write(self) -> AbstractContextManager[sa.Connection]: ...
-
-        async def _call(self, fn: Callable[..., T], *args: Any) -> T: ...
-
-        def _insert_jobs(self, conn: sa.Connection, jobs: list[NewJob]) -> None: ...
+    def _insert_jobs(self, conn: sa.Connection, new_jobs: list[NewJob]) -> None:
+        """Insert accepted jobs in ``conn``'s transaction (see ``JobWrites``)."""
+        raise NotImplementedError
 
     def _insert_keyed_sync(
         self, job: NewJob, scope: str, key: str, fingerprint: str, expired_before: int
     ) -> KeyedJob:
-        from .sql import jobs
-
         where = (keys_table.c.scope == scope) & (keys_table.c.key == key)
         with self._write() as conn:
             conn.execute(sa.delete(keys_table).where(keys_table.c.created < expired_before))
@@ -95,9 +60,9 @@ class IdempotencyQueries:
                 found = conn.execute(
                     sa.select(keys_table.c.job_id, keys_table.c.fingerprint).where(where)
                 ).one()
-                exists = conn.execute(sa.select(jobs.c.id).where(jobs.c.id == found[0])).first()
+                exists = conn.execute(sa.select(jobs.c.id).where(jobs.c.id == found.job_id)).first()
                 if exists is not None:
-                    return KeyedJob(found[0], found[1], created=False)
+                    return KeyedJob(found.job_id, found.fingerprint, created=False)
                 # its job was purged: the key starts over
                 conn.execute(sa.update(keys_table).where(where).values(**row, created=job.created))
             self._insert_jobs(conn, [job])

@@ -10,21 +10,20 @@ lease ran out (their server died). :class:`LeaseQueries` is mixed into
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import sqlalchemy as sa
 
 from eoproc.models import JobStatus
 
-from .eventlog import Change, forget
+from .base import Change, StoreHooks
+from .eventlog import forget
 from .store import REQUEUED_MESSAGE
+from .tables import jobs
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-T = TypeVar("T")
 
 LOST_MESSAGE = (
     "The server running this job stopped answering (its lease expired); the job was "
@@ -33,23 +32,6 @@ LOST_MESSAGE = (
 _FINAL = (JobStatus.successful.value, JobStatus.failed.value, JobStatus.dismissed.value)
 _RUNNING = JobStatus.running.value
 _CHUNK = 500
-
-_jobs = sa.table(
-    "eoproc_jobs",
-    sa.column("id", sa.String),
-    sa.column("status", sa.String),
-    sa.column("message", sa.Text),
-    sa.column("started", sa.BigInteger),
-    sa.column("finished", sa.BigInteger),
-    sa.column("updated", sa.BigInteger),
-    sa.column("duration", sa.Float),
-    sa.column("owner", sa.String),
-    sa.column("error", sa.Text),
-    sa.column("lease_until", sa.BigInteger),
-    sa.column("progress", sa.Integer),
-    sa.column("attempts", sa.Integer),
-    sa.column("retries", sa.Integer),
-)
 
 
 def requeue_values(message: str, now: int) -> dict[str, Any]:
@@ -102,34 +84,15 @@ class LeasedStore(Protocol):
         ...
 
 
-class LeaseQueries:
-    """The :class:`LeasedStore` queries, on the hooks of ``SqlJobStore``."""
-
-    lease: float
-    shared: bool = False
-
-    if TYPE_CHECKING:
-
-        def _write(self) -> AbstractContextManager[sa.Connection]: ...
-
-        def _read(self) -> AbstractContextManager[sa.Connection]: ...
-
-        async def _call(self, fn: Callable[..., T], *args: Any) -> T: ...
-
-        def _record(
-            self,
-            conn: sa.Connection,
-            changes: Sequence[Change],
-            now: int,
-            subscribed: Callable[[str], bool] | None = None,
-        ) -> None: ...
+class LeaseQueries(StoreHooks):
+    """The :class:`LeasedStore` queries."""
 
     def _statuses_sync(self, job_ids: Sequence[str]) -> dict[str, JobStatus]:
         found: dict[str, JobStatus] = {}
         with self._read() as conn:
             for chunk in _chunks(job_ids):
-                stmt = sa.select(_jobs.c.id, _jobs.c.status).where(_jobs.c.id.in_(chunk))
-                found.update({row[0]: JobStatus(row[1]) for row in conn.execute(stmt)})
+                stmt = sa.select(jobs.c.id, jobs.c.status).where(jobs.c.id.in_(chunk))
+                found.update({row.id: JobStatus(row.status) for row in conn.execute(stmt)})
         return found
 
     async def statuses(self, job_ids: Sequence[str]) -> dict[str, JobStatus]:
@@ -139,8 +102,8 @@ class LeaseQueries:
 
     def _renew_sync(self, owner: str, now: int) -> int:
         stmt = (
-            sa.update(_jobs)
-            .where(_jobs.c.owner == owner, _jobs.c.status == _RUNNING)
+            sa.update(jobs)
+            .where(jobs.c.owner == owner, jobs.c.status == _RUNNING)
             .values(lease_until=now + round(self.lease * 1_000_000))
         )
         with self._write() as conn:
@@ -150,8 +113,8 @@ class LeaseQueries:
         return await self._call(self._renew_sync, owner, now)
 
     def _reap_sync(self, now: int, message: str) -> list[str]:
-        lost = sa.update(_jobs).where(_jobs.c.status == _RUNNING, _jobs.c.lease_until < now)
-        requeue = lost.where(_jobs.c.attempts <= _jobs.c.retries).values(
+        lost = sa.update(jobs).where(jobs.c.status == _RUNNING, jobs.c.lease_until < now)
+        requeue = lost.where(jobs.c.attempts <= jobs.c.retries).values(
             **requeue_values(message, now)
         )
         stmt = lost.values(
@@ -159,12 +122,12 @@ class LeaseQueries:
             message=message,
             finished=now,
             updated=now,
-            duration=(now - _jobs.c.started) / 1_000_000.0,
+            duration=(now - jobs.c.started) / 1_000_000.0,
             error=json.dumps({"message": message, "type": "JobLost"}),
-        ).returning(_jobs.c.id)
+        ).returning(jobs.c.id)
         with self._write() as conn:
-            requeued = [row[0] for row in conn.execute(requeue.returning(_jobs.c.id))]
-            reaped = [row[0] for row in conn.execute(stmt)]
+            requeued = [row.id for row in conn.execute(requeue.returning(jobs.c.id))]
+            reaped = [row.id for row in conn.execute(stmt)]
             self._record(conn, [Change(job_id) for job_id in requeued + reaped], now)
         return reaped
 
@@ -173,15 +136,15 @@ class LeaseQueries:
 
     def _purge_sync(self, before: int, limit: int) -> list[str]:
         old = (
-            sa.select(_jobs.c.id)
-            .where(_jobs.c.finished < before, _jobs.c.status.in_(_FINAL))
+            sa.select(jobs.c.id)
+            .where(jobs.c.finished < before, jobs.c.status.in_(_FINAL))
             .limit(limit)
         )
         if self.shared:
             old = old.with_for_update(skip_locked=True)
-        stmt = sa.delete(_jobs).where(_jobs.c.id.in_(old)).returning(_jobs.c.id)
+        stmt = sa.delete(jobs).where(jobs.c.id.in_(old)).returning(jobs.c.id)
         with self._write() as conn:
-            purged = [row[0] for row in conn.execute(stmt)]
+            purged = [row.id for row in conn.execute(stmt)]
             forget(conn, purged)
         return purged
 

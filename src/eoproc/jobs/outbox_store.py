@@ -6,17 +6,15 @@ Mixed into the job store through :class:`~.eventlog.EventQueries`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 
-from .eventtables import IN_PROGRESS, PENDING, SUPERSEDED, callbacks
+from .base import StoreHooks
 from .store import to_datetime
-
-T = TypeVar("T")
+from .tables import IN_PROGRESS, PENDING, SUPERSEDED, callbacks
 
 
 @dataclass(frozen=True)
@@ -59,18 +57,8 @@ def callback_document(row: Mapping[str, Any]) -> dict[str, Any]:
     return document
 
 
-class CallbackQueries:
-    """Claims, outcomes and listings of callbacks, on the hooks of ``SqlJobStore``."""
-
-    shared: bool = False
-
-    if TYPE_CHECKING:
-
-        def _write(self) -> AbstractContextManager[sa.Connection]: ...
-
-        def _read(self) -> AbstractContextManager[sa.Connection]: ...
-
-        async def _call(self, fn: Callable[..., T], *args: Any) -> T: ...
+class CallbackQueries(StoreHooks):
+    """Claims, outcomes and listings of callbacks."""
 
     def _claim_callbacks_sync(self, owner: str, now: int, limit: int, lease: int) -> list[Delivery]:
         earlier = callbacks.alias("earlier")
@@ -129,7 +117,7 @@ class CallbackQueries:
         with self._write() as conn:
             conn.execute(superseded)
             rows = conn.execute(claim).all()
-        return sorted((Delivery(*row) for row in rows), key=lambda d: d.id)
+        return sorted((Delivery(**row._mapping) for row in rows), key=lambda d: d.id)
 
     async def claim_callbacks(
         self, owner: str, now: int, limit: int, lease: float

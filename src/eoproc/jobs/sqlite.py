@@ -18,7 +18,8 @@ from .store import StoreUnavailable
 class SqliteJobStore(SqlJobStore):
     """A job store in one SQLite file (WAL), with result files in ``results/`` beside it.
 
-    The store keeps a single connection in autocommit mode and begins its write
+    The store keeps a single connection in autocommit mode, used by one thread of its
+    own (the event loop never waits for SQLite), and begins its write
     transactions with ``BEGIN IMMEDIATE``, so that a claim is atomic even when
     another process writes to the same file; a write waiting longer than
     ``busy_timeout`` seconds for a lock fails. ``synchronous=NORMAL``: a

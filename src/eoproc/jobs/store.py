@@ -162,11 +162,11 @@ class JobRecord:
 
 @runtime_checkable
 class JobStore(Protocol):
-    """What the job service needs from a store (SQLite now, PostgreSQL later).
+    """What the job service needs from a store (SQLite or PostgreSQL).
 
-    Every method is a coroutine; an implementation may run its blocking driver
-    inline (sub-millisecond SQLite calls) or in a thread. A store that cannot
-    be reached (or is busy past its timeout) raises :class:`StoreUnavailable`.
+    Every method is a coroutine that never blocks the event loop: an implementation
+    runs its blocking driver in threads of its own (or uses an async driver). A store
+    that cannot be reached (or is busy past its timeout) raises :class:`StoreUnavailable`.
     """
 
     results_root: Path

@@ -1,12 +1,18 @@
 """Job stores by URL: ``sqlite:///path/to/jobs.db`` (or a plain file path) or
-``postgresql://user@host/db``."""
+``postgresql://user@host/db``; and the ``migrate`` command on a store URL.
+
+This module depends on the concrete stores, never the other way round."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
-from .store import JobStore
+from .migrations import SCHEMA_VERSION, Step, redact
+from .postgres import PostgresJobStore, is_postgres_url, sqlalchemy_url
+from .sql import SqlJobStore
+from .sqlite import SqliteJobStore
 
 SQLITE_PREFIX = "sqlite:///"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # two letters at least: "C:" is a drive
@@ -28,8 +34,6 @@ def sqlite_path(url: str) -> Path:
 
 def check_store_url(url: str) -> None:
     """Raise ``ValueError`` (a clear sentence) if no store can be made of ``url``."""
-    from .postgres import is_postgres_url, sqlalchemy_url
-
     if is_postgres_url(url):
         sqlalchemy_url(url)
     else:
@@ -50,7 +54,7 @@ def create_store(
     results_dir: Path | str | None = None,
     auto_migrate: bool = True,
     pool_size: int | None = None,
-) -> JobStore:
+) -> SqlJobStore:
     """The (not yet opened) store ``url`` names; raises ``ValueError`` for an unknown URL.
 
     ``exclusive``: the store is this server's alone (SQLite: a lock file refuses a
@@ -60,9 +64,6 @@ def create_store(
     ``auto_migrate``: upgrade an older schema on open, else refuse.
     ``pool_size``: database connections (PostgreSQL).
     """
-    from .postgres import PostgresJobStore, is_postgres_url
-    from .sqlite import SqliteJobStore
-
     root = Path(results_dir).expanduser() if results_dir is not None else None
     if is_postgres_url(url):
         return PostgresJobStore(
@@ -74,3 +75,29 @@ def create_store(
     store = SqliteJobStore(sqlite_path(url), root, exclusive=exclusive)
     store.auto_migrate = auto_migrate
     return store
+
+
+def migrate_store(url: str, *, results_dir: str | None = None) -> str:
+    """Upgrade the store at ``url`` to :data:`~.migrations.SCHEMA_VERSION` (the server
+    CLI's ``migrate``); a sentence saying what was done. Raises ``ValueError`` for a bad
+    URL, :class:`~.migrations.SchemaError` for a store of a newer eoproc, and
+    ``StoreUnavailable`` when the database cannot be reached (or a server holds the
+    SQLite store)."""
+    store = create_store(url, exclusive=True, results_dir=results_dir, auto_migrate=True)
+
+    async def run() -> list[Step]:
+        await store.open()
+        try:
+            return list(store.migrated)
+        finally:
+            await store.close()
+
+    steps = asyncio.run(run())
+    where = redact(url)
+    if not steps:
+        return f"The job store {where} is at schema version {SCHEMA_VERSION}; nothing to do."
+    done = "; ".join(f"{step.version}: {step.description}" for step in steps)
+    start = steps[0].version - 1
+    if start == 0:
+        return f"Created the job store {where} at schema version {SCHEMA_VERSION} ({done})."
+    return f"Upgraded the job store {where} from version {start} to {SCHEMA_VERSION} ({done})."

@@ -352,8 +352,9 @@ def new_server_cli(
         ],
     ) -> None:
         """Create or upgrade the job store's schema to this version of eoproc."""
-        from eoproc.jobs.migrations import SchemaError, migrate_store
+        from eoproc.jobs.migrations import SchemaError
         from eoproc.jobs.store import StoreUnavailable
+        from eoproc.jobs.stores import migrate_store
 
         try:
             typer.echo(migrate_store(store))
