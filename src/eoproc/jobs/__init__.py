@@ -35,7 +35,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .service import LocalJobService, default_store_url
+    from .options import default_store_url
+    from .service import LocalJobService
     from .sqlite import SqliteJobStore
     from .store import JobRecord, JobStore, StoreUnavailable, WriteBatch
     from .stores import create_store
@@ -53,7 +54,7 @@ __all__ = [
 
 _HOMES = {
     "LocalJobService": "service",
-    "default_store_url": "service",
+    "default_store_url": "options",
     "SqliteJobStore": "sqlite",
     "JobRecord": "store",
     "JobStore": "store",
