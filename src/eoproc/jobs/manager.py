@@ -252,7 +252,8 @@ class JobManager:
     def _remove_results_later(self, job_id: str) -> None:
         delay = self._executor.stop_delay if self._executor is not None else 1.0
         job_dir = self.store.results_root / job_id
-        asyncio.get_running_loop().call_later(delay + REMOVE_AFTER, _remove_tree, job_dir)
+        loop = asyncio.get_running_loop()
+        loop.call_later(delay + REMOVE_AFTER, loop.run_in_executor, None, _remove_tree, job_dir)
 
     # -- after the writes ----------------------------------------------------------
 
