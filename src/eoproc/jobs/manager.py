@@ -25,6 +25,7 @@ from eoproc.models import JobStatus
 from eoproc.server.service import ServiceUnavailable
 
 from .executor import Executor
+from .keeper import KeeperHooks
 from .messages import Done, JobSpec, Outcome, Progress
 from .store import ClaimedJob, JobRecord, JobStore, NewJob, StoreUnavailable, now_us
 from .store import Outcome as StoredOutcome
@@ -295,6 +296,20 @@ class JobManager:
         if len(times) < 2:
             return 0.0
         return len(times) / max(time.monotonic() - times[0], 1e-3)
+
+    def keeper_hooks(self) -> KeeperHooks:
+        """What the :class:`~.keeper.JobKeeper` of a shared store does through this manager."""
+        executor = self.executor
+        return KeeperHooks(
+            held=executor.held_ids,
+            cancel=executor.cancel,
+            awaited=self.awaited,
+            ended=self.job_ended,
+            queued=self._set_queued,
+        )
+
+    def _set_queued(self, count: int) -> None:
+        self.queued = count
 
     # -- waiters of synchronous executions -----------------------------------------
 

@@ -48,7 +48,7 @@ from .eventlog import EventQueries, StoredEvent, subscriber_json
 from .events import LOCAL_INTERVAL, SHARED_INTERVAL, EventHub, Watcher
 from .executors import executor_factory
 from .idempotency import KeyedInserts
-from .keeper import JobKeeper, KeeperHooks, recover
+from .keeper import JobKeeper, recover
 from .leases import LeasedStore
 from .manager import JobManager
 from .options import JobServiceOptions, default_store_url
@@ -120,27 +120,12 @@ class LocalJobService(JobServiceOptions):
             await store.close()
             raise
         self._manager = manager
-        executor = manager.executor
         await self._start_events(store)
         if isinstance(store, LeasedStore):
-            self._keeper = JobKeeper(
-                store,
-                self._owner,
-                KeeperHooks(
-                    held=executor.held_ids,
-                    cancel=executor.cancel,
-                    awaited=manager.awaited,
-                    ended=manager.job_ended,
-                    queued=self._set_queued,
-                ),
-                keep_finished=self.keep_finished,
-            )
+            hooks = manager.keeper_hooks()
+            self._keeper = JobKeeper(store, self._owner, hooks, keep_finished=self.keep_finished)
             self._keeper.start()
         self.started = True
-
-    def _set_queued(self, count: int) -> None:
-        if self._manager is not None:
-            self._manager.queued = count
 
     async def stop(self) -> None:
         """Refuse new jobs, give running ones the grace period, fail the rest, close."""
