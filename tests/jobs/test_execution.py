@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,8 +28,26 @@ from .conftest import ServiceFactory, wait_for
 PRIMES_10_80 = [11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79]
 
 
-def test_is_a_service() -> None:
-    assert isinstance(LocalJobService(demo), Service)
+async def test_serves_a_job_through_the_service_protocol(tmp_path: Path) -> None:
+    """Everything the server does, through the ``Service`` protocol alone."""
+    service: Service = LocalJobService(demo, store_url=f"sqlite:///{tmp_path / 'jobs.db'}")
+    await service.start()
+    try:
+        assert "primes_between" in [summary.id for summary in service.list_processes()]
+        assert service.get_process("primes_between").id == "primes_between"
+        request = ExecuteRequest(min_val=10, max_val=20)
+        done = await service.execute("primes_between", request, wait=True)
+        assert done.status == JobStatus.successful
+        assert (await service.get_job(done.jobID)).status == JobStatus.successful
+        page = await service.list_jobs(JobQuery(limit=10))
+        assert [job.jobID for job in page.jobs] == [done.jobID]
+        results = await service.get_results(done.jobID)
+        assert results.to_dict() == {"return_value": [11, 13, 17, 19]}
+        assert (await service.dismiss_job(done.jobID)).status == JobStatus.dismissed
+        with pytest.raises(NoSuchJob):
+            await service.get_job("no-such-job")
+    finally:
+        await service.stop()
 
 
 async def test_async_execution_runs_in_a_worker(

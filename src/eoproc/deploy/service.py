@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from eoproc.jobs.service import LocalJobService, store_errors
-from eoproc.jobs.store import ClaimedJob, now_us
+from eoproc.jobs.store import ClaimedJob
 from eoproc.models import JobStatus, ProcessDescription, ProcessSummary
 from eoproc.processes import ProcessRegistry
 from eoproc.server.service import JobQuery, NoSuchProcess
@@ -305,12 +305,9 @@ class DeployingJobService(LocalJobService):
 
     def _stop_overdue(self, job_id: str, limit: float) -> None:
         """Stop a job of a deployed process that ran past the time limit, and fail it."""
-        if self._pool is None or self._writer is None or not self._pool.cancel(job_id):
-            return  # it ended meanwhile
-        message = f"The job exceeded the time limit of {limit:g} s and was stopped."
-        self._on_done(job_id, JobStatus.failed.value, message, None, now_us(), None, None)
-        loop = asyncio.get_running_loop()
-        loop.call_later(self._pool.stop_delay + 0.5, self._remove_results_later, job_id)
+        if self._manager is not None:
+            message = f"The job exceeded the time limit of {limit:g} s and was stopped."
+            self._manager.time_out(job_id, message)
 
 
 async def _fetch_unit(received: Received, fetcher: Any) -> Received:

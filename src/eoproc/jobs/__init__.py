@@ -17,14 +17,19 @@ Parts, one module each:
   ``sqlite``: the SQLite dialect (WAL, ``BEGIN IMMEDIATE``); ``stores``: a store
   from its URL. A PostgreSQL store is another subclass of ``sql.SqlJobStore``.
 - ``writer``: the single task that group-commits inserts, progress, outcomes and
-  claims; ``executor``: the :class:`Executor` protocol the service runs jobs
-  through; ``pool``: the local executor, worker processes driven from the event
-  loop; ``worker``: the worker process itself; ``dask_executor`` (with
-  ``dask_tasks``, ``dask_child``): the executor on a Dask cluster
+  claims; ``messages``: the typed messages of the runtime (``Run``, ``Cancel``,
+  ``Started``, ``Progress``, ``Done`` carrying one ``Outcome``); ``executor``: the
+  :class:`Executor` interface and the ``ExecutorEvents`` it reports to;
+  ``executors``: an executor by name; ``pool`` (with ``workerhandle``): the local
+  executor, worker processes driven from the event loop; ``worker``: the worker
+  process itself; ``dask_executor`` (with ``dask_tasks``, ``dask_child``): the
+  executor on a Dask cluster
   (``LocalJobService(..., executor="dask", dask_scheduler="tcp://host:8786")``);
   ``results``: how outputs are kept (inline or files);
-  ``views``: status, results and result files as the server answers them;
-  ``service``: :class:`LocalJobService`, tying them together.
+  ``manager``: the :class:`JobManager`, which performs every state change of a job;
+  ``queries`` and ``views``: jobs, results and result files as the server answers
+  them; ``submission``: checks of a submission; ``options``: the service's options;
+  ``service``: :class:`LocalJobService`, the ``Service`` protocol over all of it.
 
 As with any program using ``multiprocessing`` (``spawn``), a script that starts
 the service must do so under ``if __name__ == "__main__":``.
@@ -35,12 +40,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .service import LocalJobService, default_store_url
+    from .manager import JobManager
+    from .options import default_store_url
+    from .service import LocalJobService
     from .sqlite import SqliteJobStore
     from .store import JobRecord, JobStore, StoreUnavailable, WriteBatch
     from .stores import create_store
 
 __all__ = [
+    "JobManager",
     "JobRecord",
     "JobStore",
     "LocalJobService",
@@ -52,8 +60,9 @@ __all__ = [
 ]
 
 _HOMES = {
+    "JobManager": "manager",
     "LocalJobService": "service",
-    "default_store_url": "service",
+    "default_store_url": "options",
     "SqliteJobStore": "sqlite",
     "JobRecord": "store",
     "JobStore": "store",

@@ -7,11 +7,11 @@ submits one task per claimed job (key ``eoproc-job-<id>``). What travels where:
 
 - progress: the task logs Dask events on this server's topic (named after its
   client, so that the scheduler forgets them with the client); the topic
-  handler passes them to the service, whose writer throttles them into the store;
-- outcome: the task's return value ``(status, message, started, finished,
-  results_json, error_json)``; file outputs are written by the job straight to
-  the store's results directory, which must be mounted at the same path on the
-  workers;
+  handler passes them (as :class:`~.messages.Started` and :class:`~.messages.Progress`)
+  to the job manager, whose writer throttles them into the store;
+- outcome: the task's return value, an :class:`~.messages.Outcome`; file outputs
+  are written by the job straight to the store's results directory, which must
+  be mounted at the same path on the workers;
 - dismissal: the future is cancelled (a queued task never runs) and
   :func:`~eoproc.jobs.dask_tasks.cancel_jobs` runs on the workers, killing the
   child process of a running job;
@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Any
 
-from .dask_tasks import KILL_AFTER, JobRunnerPlugin, Outcome, cancel_jobs, run_job
-from .executor import CapacityCallback, DoneCallback, ProgressCallback
+from .dask_tasks import KILL_AFTER, JobRunnerPlugin, cancel_jobs, from_event, run_job
+from .executor import ExecutorEvents
+from .messages import Done, JobSpec, Outcome, Progress, Started
 from .store import now_us
-from .worker import JobSpec
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +58,8 @@ class DaskExecutor:
         self,
         registry_pickle: bytes,
         size: int,
+        events: ExecutorEvents,
         *,
-        on_progress: ProgressCallback,
-        on_done: DoneCallback,
-        on_capacity: CapacityCallback,
         scheduler: str | None = None,
         prefetch: float = 2.0,
     ) -> None:
@@ -71,9 +68,7 @@ class DaskExecutor:
         self.scheduler = scheduler
         self.prefetch = prefetch
         self.stop_delay = KILL_AFTER + 2.0  # the cancel broadcast, then SIGTERM → SIGKILL
-        self._on_progress = on_progress
-        self._on_done = on_done
-        self._on_capacity = on_capacity
+        self._events = events
         self._topic = ""
         self._plugin = JobRunnerPlugin(registry_pickle)
         self._client: Any = None
@@ -159,7 +154,7 @@ class DaskExecutor:
         grew = threads > self._threads
         self._threads = threads
         if grew:
-            self._on_capacity()
+            self._events.on_capacity()
 
     async def _refresh_loop(self) -> None:
         away = False
@@ -244,17 +239,15 @@ class DaskExecutor:
     # -- events and outcomes ------------------------------------------------------
 
     def _on_event(self, event: tuple[float, Any]) -> None:
-        message = event[1]
-        if not isinstance(message, list | tuple) or len(message) < 3:
-            return  # the scheduler's own events about this client
-        kind, job_id = message[0], message[1]
-        if job_id not in self._futures or self._closing:
+        message = from_event(event[1])
+        if message is None or message.job_id not in self._futures or self._closing:
             return
-        if kind == "progress":
-            self._on_progress(job_id, message[2], message[3])
-        elif kind == "started":
+        if isinstance(message, Progress):
+            self._events.on_progress(message)
+        elif isinstance(message, Started):
+            job_id = message.job_id
             starts = self._starts.setdefault(job_id, [])
-            starts.append(message[2])
+            starts.append(str(message.where))
             if len(starts) > MAX_STARTS:
                 where = ", ".join(starts[:-1])
                 self._give_up(
@@ -267,12 +260,7 @@ class DaskExecutor:
 
     def _give_up(self, job_id: str, message: str) -> None:
         self.cancel(job_id)
-        self._done_failed(job_id, message)
-
-    def _done_failed(self, job_id: str, message: str) -> None:
-        self._on_done(
-            job_id, "failed", message, None, now_us(), None, json.dumps({"message": message})
-        )
+        self._events.on_done(Done(job_id, Outcome.failed(message, now_us())))
 
     async def _watch(self, job_id: str, future: Any) -> None:
         from distributed import KilledWorker
@@ -281,39 +269,22 @@ class DaskExecutor:
         try:
             outcome: Outcome = await future
         except FutureCancelledError as exc:
-            outcome = (
-                "failed",
-                f"The Dask cluster dropped the job (reason: {getattr(exc, 'reason', exc)}).",
-                None,
-                now_us(),
-                None,
-                None,
+            reason = getattr(exc, "reason", exc)
+            outcome = Outcome.failed(
+                f"The Dask cluster dropped the job (reason: {reason}).", now_us()
             )
         except KilledWorker as exc:
-            outcome = (
-                "failed",
-                f"The Dask workers running the job died; Dask gave up on it ({exc}).",
-                None,
-                now_us(),
-                None,
-                None,
+            outcome = Outcome.failed(
+                f"The Dask workers running the job died; Dask gave up on it ({exc}).", now_us()
             )
         except Exception as exc:
-            outcome = (
-                "failed",
-                f"The Dask task of the job failed: {type(exc).__name__}: {exc}",
-                None,
-                now_us(),
-                None,
-                None,
+            outcome = Outcome.failed(
+                f"The Dask task of the job failed: {type(exc).__name__}: {exc}", now_us()
             )
         if self._futures.get(job_id) is not future:  # dismissed, given up, or closing
             return
         del self._futures[job_id]
         self._starts.pop(job_id, None)
-        status, message, started, finished, results_json, error_json = outcome
-        if status == "failed" and error_json is None:
-            error_json = json.dumps({"message": message})
-        self._on_done(job_id, status, message, started, finished, results_json, error_json)
+        self._events.on_done(Done(job_id, outcome))
         self._update_idle()
-        self._on_capacity()
+        self._events.on_capacity()

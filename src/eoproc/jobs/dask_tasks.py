@@ -4,9 +4,10 @@
 every worker of the cluster (also workers that join later) keeps a few *runner*
 child processes (:mod:`eoproc.jobs.dask_child`, one per worker thread, reused
 from job to job). :func:`run_job` is the task of one job: it hands the job to
-an idle runner, relays the runner's progress to the server as Dask events
-(``Worker.log_event`` on the server's topic), and returns the outcome tuple
-``(status, message, started, finished, results_json, error_json)``.
+an idle runner, relays the runner's :class:`~.messages.Started` and
+:class:`~.messages.Progress` to the server as Dask events (``Worker.log_event``
+on the server's topic, encoded by :func:`to_event`), and returns the job's
+:class:`~.messages.Outcome`.
 
 :func:`cancel_jobs` runs on every worker (``Client.run``) when jobs are
 dismissed: it kills the runners running them (SIGTERM to the runner's process
@@ -26,6 +27,7 @@ import sys
 import threading
 import time
 import weakref
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,12 +36,10 @@ from typing import Any
 from distributed import WorkerPlugin, get_worker
 
 from .channel import BlockingChannel, channel_pair
-from .worker import JobSpec
+from .messages import JobSpec, Outcome, Progress, Ready, Report, Run, Started
+from .store import now_us
 
 log = logging.getLogger(__name__)
-
-Outcome = tuple[str, str | None, int | None, int, str | None, str | None]
-"""``(status, message, started, finished, results_json, error_json)`` of one job."""
 
 KILL_AFTER = 1.0
 """Seconds between SIGTERM and SIGKILL of a runner whose job was dismissed."""
@@ -58,10 +58,6 @@ _LIVE: weakref.WeakSet[JobRunnerPlugin] = weakref.WeakSet()
 _SPAWNER = ThreadPoolExecutor(1, thread_name_prefix="eoproc-spawn")
 """Starts every runner of this worker process. One long-lived thread, because Linux kills a
 child (``PR_SET_PDEATHSIG``) when the *thread* that started it ends."""
-
-
-def _now_us() -> int:
-    return time.time_ns() // 1000
 
 
 def plugin_name(registry_pickle: bytes) -> str:
@@ -166,9 +162,9 @@ class JobRunnerPlugin(WorkerPlugin):
             raise RunnerFailed(
                 f"the job runner exited at start (exit code {popen.wait()})"
             ) from None
-        if message[0] != "ready":
+        if not isinstance(message, Ready):
             runner.close()
-            raise RunnerFailed(str(message[1]))
+            raise RunnerFailed(str(getattr(message, "message", message)))
         return runner
 
     def _prewarm(self) -> None:
@@ -238,9 +234,9 @@ class JobRunnerPlugin(WorkerPlugin):
     def run(self, spec: JobSpec, topic: str) -> Outcome:
         """Run ``spec`` in a runner; report start and progress on ``topic``."""
         address = self.worker.address
-        started = _now_us()
+        started = now_us()
         if self.is_cancelled(spec.id):
-            return "dismissed", "Job dismissed", started, _now_us(), None, None
+            return Outcome.dismissed(started, now_us())
         results_root = Path(spec.job_dir).parent
         if not results_root.is_dir():
             return _failed(
@@ -258,7 +254,7 @@ class JobRunnerPlugin(WorkerPlugin):
             if spec.id in self.cancelled:
                 runner.kill()
         try:
-            self.worker.log_event(topic, ["started", spec.id, address])
+            self.worker.log_event(topic, to_event(Started(spec.id, where=address)))
             return self._follow(runner, spec, topic, started)
         finally:
             with self.lock:
@@ -266,26 +262,25 @@ class JobRunnerPlugin(WorkerPlugin):
             self.release(runner)
 
     def _follow(self, runner: Runner, spec: JobSpec, topic: str, started: int) -> Outcome:
-        pending: list[Any] | None = None
+        pending: Progress | None = None
         sent = 0.0
         try:
-            runner.conn.send(("run", [spec]))
+            runner.conn.send(Run((spec,)))
             while True:
                 if runner.conn.poll(POLL):
                     message = runner.conn.recv()
-                    if message[0] == "progress":
-                        pending = ["progress", spec.id, message[2], message[3]]
-                    elif message[0] == "done" and message[1]:
-                        _, status, text, begun, finished, results, error = message[1][0]
-                        return status, text, begun, finished, results, error
+                    if isinstance(message, Progress):
+                        pending = message
+                    elif isinstance(message, Report) and message.done:
+                        return message.done[0].outcome
                 if pending is not None and time.monotonic() - sent >= PROGRESS_INTERVAL:
-                    self.worker.log_event(topic, pending)
+                    self.worker.log_event(topic, to_event(pending))
                     pending, sent = None, time.monotonic()
         except (EOFError, OSError):
             pass
         code = runner.popen.wait()
         if runner.killed:
-            return "dismissed", "Job dismissed", started, _now_us(), None, None
+            return Outcome.dismissed(started, now_us())
         return _failed(
             f"The process running the job on Dask worker {self.worker.address} "
             f"exited unexpectedly (exit code {code}).",
@@ -294,9 +289,25 @@ class JobRunnerPlugin(WorkerPlugin):
 
 
 def _failed(message: str, started: int) -> Outcome:
-    import json
+    return Outcome.failed(message, now_us(), started=started)
 
-    return "failed", message, started, _now_us(), None, json.dumps({"message": message})
+
+def to_event(message: Started | Progress) -> list[Any]:
+    """A message as a Dask event (a plain list: events travel as msgpack)."""
+    if isinstance(message, Started):
+        return ["started", message.job_id, message.where]
+    return ["progress", message.job_id, message.percent, message.message]
+
+
+def from_event(event: Any) -> Started | Progress | None:
+    """The message of a Dask event of :func:`to_event` (``None``: not one of ours)."""
+    if not isinstance(event, Sequence) or isinstance(event, str) or len(event) < 3:
+        return None  # e.g. the scheduler's own events about this client
+    if event[0] == "started":
+        return Started(str(event[1]), where=str(event[2]))
+    if event[0] == "progress" and len(event) == 4:
+        return Progress(str(event[1]), event[2], event[3])
+    return None
 
 
 def run_job(spec: JobSpec, plugin: str, topic: str) -> Outcome:
@@ -304,7 +315,7 @@ def run_job(spec: JobSpec, plugin: str, topic: str) -> Outcome:
     worker = get_worker()
     runner_plugin = worker.plugins.get(plugin)
     if not isinstance(runner_plugin, JobRunnerPlugin):
-        return _failed(f"Dask worker {worker.address} lacks the eoproc plugin {plugin}", _now_us())
+        return _failed(f"Dask worker {worker.address} lacks the eoproc plugin {plugin}", now_us())
     return runner_plugin.run(spec, topic)
 
 

@@ -1,36 +1,40 @@
-"""The executor interface: what the job service needs from whatever runs its jobs.
+"""The executor interface: what the job manager needs from whatever runs its jobs.
 
-Two executors implement it: :class:`~eoproc.jobs.pool.WorkerPool` (worker
-processes on this machine, the default) and
+Two executors implement :class:`Executor`: :class:`~eoproc.jobs.pool.WorkerPool`
+(worker processes on this machine, the default) and
 :class:`~eoproc.jobs.dask_executor.DaskExecutor` (tasks on a Dask distributed
-cluster). The service claims jobs from the store as the executor has
-``capacity()`` for them, hands them over with ``submit()`` and hears back
-through three callbacks, all called on the event loop:
+cluster); :mod:`.executors` chooses one by name. The job manager claims jobs
+from the store as the executor has ``capacity()`` for them, hands them over
+with ``submit()`` and hears back through :class:`ExecutorEvents`, called on the
+event loop: a :class:`~.messages.Progress` while a job runs, one
+:class:`~.messages.Done` (carrying the job's :class:`~.messages.Outcome`) once
+it ended, and ``on_capacity()`` when the executor can take more jobs.
 
-- ``on_progress(job_id, percent, message)`` while a job runs;
-- ``on_done(job_id, status, message, started, finished, results_json,
-  error_json)`` once it ended (status ``successful``, ``failed`` or ``dismissed``,
-  or :data:`LOST` when whatever ran it died: the service re-queues a retry-safe
-  job with attempts left, and fails the others);
-- ``on_capacity()`` when the executor can take more jobs.
+This module holds only the interface (no executor), so that executors import it
+and it imports none of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Protocol
 
-from .worker import JobSpec
+from .messages import Done, JobSpec, Progress
 
-ProgressCallback = Callable[[str, int | None, str | None], None]
-DoneCallback = Callable[[str, str, str | None, int | None, int, str | None, str | None], None]
-CapacityCallback = Callable[[], None]
 
-LOST = "lost"
-"""The status an executor reports for a job interrupted by the death of its worker."""
+class ExecutorEvents(Protocol):
+    """What an executor reports (the job manager implements it); all on the event loop."""
 
-EXECUTORS = ("local", "dask")
-"""Names accepted by :func:`executor_factory` (``eoproc-server run --executor``)."""
+    def on_progress(self, progress: Progress) -> None:
+        """A running job made progress."""
+
+    def on_done(self, done: Done) -> None:
+        """A job ended: successful, failed, dismissed, or interrupted (its worker died).
+
+        Not called for a job the executor was told to :meth:`Executor.cancel`.
+        """
+
+    def on_capacity(self) -> None:
+        """The executor can take more jobs."""
 
 
 class Executor(Protocol):
@@ -72,46 +76,4 @@ class Executor(Protocol):
 class ExecutorFactory(Protocol):
     """Makes an executor for a pickled process registry and ``size`` workers."""
 
-    def __call__(
-        self,
-        registry_pickle: bytes,
-        size: int,
-        *,
-        on_progress: ProgressCallback,
-        on_done: DoneCallback,
-        on_capacity: CapacityCallback,
-    ) -> Executor: ...
-
-
-def check_executor(name: str, scheduler: str | None = None) -> None:
-    """Raise ``ValueError`` (one clear sentence) for an unknown executor or bad options."""
-    if name not in EXECUTORS:
-        raise ValueError(f"Unknown executor {name!r}: expected one of {', '.join(EXECUTORS)}")
-    if scheduler is not None and name != "dask":
-        raise ValueError("A Dask scheduler address is only used with the dask executor")
-    if name == "dask":
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            raise ValueError(
-                "The dask executor needs Dask distributed: pip install 'eoproc[dask]'"
-            ) from None
-
-
-def executor_factory(name: str = "local", *, scheduler: str | None = None) -> ExecutorFactory:
-    """The factory of executor ``name`` (``local`` or ``dask``).
-
-    ``scheduler``: address of the Dask scheduler (``tcp://host:8786``); without
-    one the dask executor starts a ``distributed.LocalCluster`` of ``size``
-    worker processes (for development).
-    """
-    check_executor(name, scheduler)
-    if name == "dask":
-        from functools import partial
-
-        from .dask_executor import DaskExecutor
-
-        return partial(DaskExecutor, scheduler=scheduler)
-    from .pool import WorkerPool
-
-    return WorkerPool
+    def __call__(self, registry_pickle: bytes, size: int, events: ExecutorEvents) -> Executor: ...

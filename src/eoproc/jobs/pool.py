@@ -15,17 +15,28 @@ import logging
 import multiprocessing
 import os
 import signal
-import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
-from multiprocessing.process import BaseProcess
-from typing import Any
 
 from .channel import LoopChannel, channel_pair
-from .executor import LOST
-from .worker import JobSpec, worker_main
+from .executor import ExecutorEvents
+from .messages import (
+    Cancel,
+    Done,
+    Fatal,
+    FromWorker,
+    JobSpec,
+    Outcome,
+    Progress,
+    Ready,
+    Report,
+    Run,
+    Started,
+    Stop,
+)
+from .store import now_us
+from .worker import worker_main
+from .workerhandle import SIGKILL, WorkerHandle
 
 log = logging.getLogger(__name__)
 
@@ -39,49 +50,28 @@ EXIT_WAIT = 2.0
 """Seconds a worker whose channel closed has to exit before it counts as broken."""
 BROKEN_MESSAGE = "The channel to the worker process running the job broke ({reason})."
 
-DoneCallback = Callable[[str, str, str | None, int | None, int, str | None, str | None], None]
-
-
-@dataclass(eq=False)
-class _Worker:
-    index: int
-    process: BaseProcess
-    channel: LoopChannel = field(init=False)
-    ready: bool = False
-    dying: bool = False
-    current: str | None = None
-    queue: deque[JobSpec] = field(default_factory=deque)
-    cancelled: set[str] = field(default_factory=set)
-    specs: dict[str, JobSpec] = field(default_factory=dict)
-
 
 class WorkerPool:
     """``size`` worker processes running jobs of a pickled process registry.
 
-    Callbacks (all on the event loop): ``on_progress(job_id, percent, message)``,
-    ``on_done(job_id, status, message, started, finished, results_json,
-    error_json)``, ``on_capacity()`` when a worker can take a job.
+    An :class:`~eoproc.jobs.executor.Executor`; it reports to ``events`` on the event loop.
     """
 
     def __init__(
         self,
         registry_pickle: bytes,
         size: int,
+        events: ExecutorEvents,
         *,
-        on_progress: Callable[[str, int | None, str | None], None],
-        on_done: DoneCallback,
-        on_capacity: Callable[[], None],
         max_held: int = 100,
     ) -> None:
         self._registry = registry_pickle
         self.size = max(1, size)
-        self._on_progress = on_progress
-        self._on_done = on_done
-        self._on_capacity = on_capacity
+        self._events = events
         self._max_held = max(1, max_held)
         self._mp = multiprocessing.get_context("spawn")
-        self._workers: list[_Worker] = []
-        self._dying: set[_Worker] = set()
+        self._workers: list[WorkerHandle] = []
+        self._dying: set[WorkerHandle] = set()
         self._backlog: deque[JobSpec] = deque()
         self._durations: dict[str, float] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -111,7 +101,7 @@ class WorkerPool:
             process.start()
         finally:
             child_sock.close()
-        worker = _Worker(index, process)
+        worker = WorkerHandle(index, process)
         worker.channel = LoopChannel(
             parent_sock,
             self._loop,
@@ -129,7 +119,7 @@ class WorkerPool:
         for worker in list(self._workers):
             if worker.current is None and not worker.queue and worker.ready:
                 with contextlib.suppress(OSError):
-                    worker.channel.send(("stop",))
+                    worker.channel.send(Stop())
             else:
                 self._terminate(worker)
         everyone = [*self._workers, *self._dying]
@@ -138,7 +128,7 @@ class WorkerPool:
                 break
             await asyncio.sleep(0.05)
         for worker in everyone:
-            _signal(worker, _SIGKILL)
+            worker.signal(SIGKILL)
             self._forget(worker)
             worker.process.join(1)
         return held
@@ -148,17 +138,13 @@ class WorkerPool:
     def _short(self, spec: JobSpec) -> bool:
         return self._durations.get(spec.process_id, SHORT_JOB) < SHORT_JOB
 
-    def _room(self, worker: _Worker) -> int:
+    def _room(self, worker: WorkerHandle) -> int:
         if not worker.ready or worker.dying:
             return 0
-        held = len(worker.queue) + (worker.current is not None)
+        held = worker.held
         if held == 0:
             return 1
-        held_specs = list(worker.queue)
-        if worker.current is not None:
-            current = worker.specs.get(worker.current)
-            if current is not None:
-                held_specs.append(current)
+        held_specs = worker.held_specs()
         if not all(self._short(spec) for spec in held_specs):
             return 0
         # as many as fit in SHORT_JOB seconds, so that none waits long behind the others
@@ -177,13 +163,13 @@ class WorkerPool:
         self._dispatch()
 
     def _dispatch(self) -> None:
-        batches: dict[_Worker, list[JobSpec]] = {}
+        batches: dict[WorkerHandle, list[JobSpec]] = {}
         rooms = {w: self._room(w) for w in self._workers} if self._backlog else {}
         while self._backlog:
             candidates = [w for w, room in rooms.items() if room > 0]
             if not candidates:
                 break
-            worker = min(candidates, key=lambda w: len(w.queue) + (w.current is not None))
+            worker = min(candidates, key=lambda w: w.held)
             rooms[worker] -= 1
             spec = self._backlog.popleft()
             worker.queue.append(spec)
@@ -191,7 +177,7 @@ class WorkerPool:
             batches.setdefault(worker, []).append(spec)
         for worker, batch in batches.items():
             try:
-                worker.channel.send(("run", batch))
+                worker.channel.send(Run(tuple(batch)))
             except OSError:  # its exit or broken channel hands the batch back to the pool
                 log.warning("worker %s is gone; its jobs go back to the pool", worker.index)
         self._update_idle()
@@ -222,7 +208,7 @@ class WorkerPool:
                     worker.queue.remove(spec)
                     worker.cancelled.add(job_id)
                     with contextlib.suppress(OSError):
-                        worker.channel.send(("cancel", job_id))
+                        worker.channel.send(Cancel(job_id))
                     self._update_idle()
                     return True
         return False
@@ -242,7 +228,7 @@ class WorkerPool:
 
     # -- messages from workers ---------------------------------------------------
 
-    def _on_broken(self, worker: _Worker, reason: str | None) -> None:
+    def _on_broken(self, worker: WorkerHandle, reason: str | None) -> None:
         """The channel of ``worker`` ended: it closed (``reason`` ``None``) or broke."""
         if self._closing or worker.dying:
             return
@@ -252,109 +238,97 @@ class WorkerPool:
             return
         self._lose(worker, reason)
 
-    def _check_exited(self, worker: _Worker) -> None:
+    def _check_exited(self, worker: WorkerHandle) -> None:
         if worker in self._workers and not worker.dying and worker.process.is_alive():
             self._lose(worker, "the worker closed it but did not exit")
 
-    def _lose(self, worker: _Worker, reason: str) -> None:
+    def _lose(self, worker: WorkerHandle, reason: str) -> None:
         """Fail the job of a worker whose channel broke, and replace the worker."""
         log.error("worker %s: the channel to the pool broke: %s", worker.index, reason)
-        held = self._take_held(worker)
+        held = worker.take_held()
         self._terminate(worker)
-        for job_id in held:
-            self._on_done(
-                job_id, LOST, BROKEN_MESSAGE.format(reason=reason), None, _now(), None, None
-            )
+        self._interrupted(held, BROKEN_MESSAGE.format(reason=reason))
+
+    def _interrupted(self, job_ids: list[str], message: str) -> None:
+        """Report jobs whose worker was lost (the manager may run them again)."""
+        for job_id in job_ids:
+            outcome = Outcome.failed(message, now_us(), interrupted=True)
+            self._events.on_done(Done(job_id, outcome))
         self._update_idle()
 
-    @staticmethod
-    def _take_held(worker: _Worker) -> list[str]:
-        """The jobs a lost worker held: its current one and those queued in it.
-
-        A queued job may have started unnoticed (a worker reports short jobs in
-        batches), so none of them is handed to another worker: at most once.
-        """
-        held = [] if worker.current is None else [worker.current]
-        held += [spec.id for spec in worker.queue]
-        worker.current = None
-        worker.queue.clear()
-        return [job_id for job_id in held if job_id not in worker.cancelled]
-
-    def _start(self, worker: _Worker, job_id: str) -> None:
+    def _start(self, worker: WorkerHandle, job_id: str) -> None:
         if worker.dying:  # its queue went back to the pool; the job runs elsewhere
             return
-        if worker.queue and worker.queue[0].id == job_id:
-            worker.queue.popleft()
-        else:
-            worker.queue = deque(s for s in worker.queue if s.id != job_id)
+        worker.dequeue(job_id)
         worker.current = job_id
         if job_id in worker.cancelled:
             self._terminate(worker)
 
-    def _handle(self, worker: _Worker, message: tuple[Any, ...]) -> None:
-        kind = message[0]
-        if kind == "progress":
+    def _handle(self, worker: WorkerHandle, message: FromWorker) -> None:
+        if isinstance(message, Progress):
             # a queued job may report before the outcomes of the jobs ahead of it arrive
-            if message[1] in worker.specs and message[1] not in worker.cancelled:
-                self._on_progress(message[1], message[2], message[3])
-        elif kind == "started":
-            worker.cancelled.difference_update(message[2])
-            self._start(worker, message[1])
-        elif kind == "done":
-            outcomes, skipped, running = message[1:]
-            for skipped_id in skipped:
-                worker.cancelled.discard(skipped_id)
-                worker.specs.pop(skipped_id, None)
-            for job_id, status, text, started, finished, results, error in outcomes:
-                if worker.current == job_id:
-                    worker.current = None
-                elif worker.queue and worker.queue[0].id == job_id:
-                    worker.queue.popleft()
-                else:
-                    worker.queue = deque(s for s in worker.queue if s.id != job_id)
-                if worker.dying:  # its queue went back to the pool: do not run the job again
-                    self._backlog = deque(s for s in self._backlog if s.id != job_id)
-                spec = worker.specs.pop(job_id, None)
-                if spec is not None:
-                    seconds = (finished - started) / 1e6
-                    old = self._durations.get(spec.process_id, seconds)
-                    self._durations[spec.process_id] = 0.8 * old + 0.2 * seconds
-                if job_id in worker.cancelled:
-                    worker.cancelled.discard(job_id)
-                else:
-                    self._on_done(job_id, status, text, started, finished, results, error)
-            if running is not None:
-                if worker.current != running:
-                    self._start(worker, running)
-            else:
-                worker.current = None
-            self._dispatch()
-            self._on_capacity()
-        elif kind == "ready":
+            if message.job_id in worker.specs and message.job_id not in worker.cancelled:
+                self._events.on_progress(message)
+        elif isinstance(message, Started):
+            worker.cancelled.difference_update(message.skipped)
+            self._start(worker, message.job_id)
+        elif isinstance(message, Report):
+            self._report(worker, message)
+        elif isinstance(message, Ready):
             worker.ready = True
             self._failures = 0
             self._dispatch()
-            self._on_capacity()
-        elif kind == "fatal":
-            log.error("worker %s cannot start: %s", worker.index, message[1])
+            self._events.on_capacity()
+        elif isinstance(message, Fatal):
+            log.error("worker %s cannot start: %s", worker.index, message.message)
+
+    def _report(self, worker: WorkerHandle, report: Report) -> None:
+        """Jobs of ``worker`` ended: report them, note which one runs now, dispatch more."""
+        for skipped_id in report.skipped:
+            worker.cancelled.discard(skipped_id)
+            worker.specs.pop(skipped_id, None)
+        for done in report.done:
+            job_id = done.job_id
+            if worker.current == job_id:
+                worker.current = None
+            else:
+                worker.dequeue(job_id)
+            if worker.dying:  # its queue went back to the pool: do not run the job again
+                self._backlog = deque(s for s in self._backlog if s.id != job_id)
+            spec = worker.specs.pop(job_id, None)
+            seconds = done.outcome.seconds
+            if spec is not None and seconds is not None:
+                old = self._durations.get(spec.process_id, seconds)
+                self._durations[spec.process_id] = 0.8 * old + 0.2 * seconds
+            if job_id in worker.cancelled:
+                worker.cancelled.discard(job_id)
+            else:
+                self._events.on_done(done)
+        if report.running is not None:
+            if worker.current != report.running:
+                self._start(worker, report.running)
+        else:
+            worker.current = None
+        self._dispatch()
+        self._events.on_capacity()
 
     # -- worker exits --------------------------------------------------------------
 
-    def _terminate(self, worker: _Worker) -> None:
+    def _terminate(self, worker: WorkerHandle) -> None:
         if worker.dying:
             return
         worker.dying = True
         self._dying.add(worker)
-        _signal(worker, signal.SIGTERM)
+        worker.signal(signal.SIGTERM)
         assert self._loop is not None
         self._loop.call_later(KILL_AFTER, self._kill, worker)
         if not self._closing:
             self._replace(worker)
 
-    def _kill(self, worker: _Worker) -> None:
-        _signal(worker, _SIGKILL)
+    def _kill(self, worker: WorkerHandle) -> None:
+        worker.signal(SIGKILL)
 
-    def _forget(self, worker: _Worker) -> None:
+    def _forget(self, worker: WorkerHandle) -> None:
         worker.channel.close()
         if self._loop is not None:
             with contextlib.suppress(OSError, ValueError):
@@ -362,7 +336,7 @@ class WorkerPool:
         if worker in self._workers:
             self._workers.remove(worker)
 
-    def _on_exit(self, worker: _Worker) -> None:
+    def _on_exit(self, worker: WorkerHandle) -> None:
         """A worker process ended (terminated by us, or died)."""
         worker.channel.read()  # take what it said before it went
         self._forget(worker)
@@ -375,14 +349,12 @@ class WorkerPool:
         log.warning("worker %s exited unexpectedly (exit code %s)", worker.index, code)
         if not worker.ready:
             self._failures += 1
-        held = self._take_held(worker)
+        held = worker.take_held()
         self._replace(worker)
         message = f"The worker process running the job exited unexpectedly (exit code {code})."
-        for job_id in held:
-            self._on_done(job_id, LOST, message, None, _now(), None, None)
-        self._update_idle()
+        self._interrupted(held, message)
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: WorkerHandle) -> None:
         """Spawn a replacement and hand the jobs queued in ``worker`` back to the pool."""
         if worker in self._workers:
             self._workers.remove(worker)
@@ -400,26 +372,3 @@ class WorkerPool:
         if not self._closing:
             self._spawn(index)
             self._dispatch()
-
-
-def _signal(worker: _Worker, signum: int) -> None:
-    """Send ``signum`` to a worker and whatever it started (its own process group)."""
-    pid = worker.process.pid
-    if pid is None:
-        return
-    with contextlib.suppress(OSError):
-        if not hasattr(os, "killpg"):  # Windows: no process groups, no SIGKILL
-            worker.process.terminate()
-            return
-        try:
-            os.killpg(pid, signum)
-        except ProcessLookupError:  # not (yet) a group leader
-            if worker.process.is_alive():
-                os.kill(pid, signum)
-
-
-_SIGKILL = getattr(signal, "SIGKILL", signal.SIGTERM)
-
-
-def _now() -> int:
-    return time.time_ns() // 1000

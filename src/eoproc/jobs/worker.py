@@ -4,18 +4,11 @@ Started with the ``spawn`` context (a fresh interpreter: no inherited sockets
 or signal handlers). It dies with its parent: ``PR_SET_PDEATHSIG`` on Linux,
 and a watchdog thread that exits when the parent is gone.
 
-Protocol on the channel (:mod:`.channel`: framed pickles of any size, tuples):
-
-parent → worker
-    ``("run", [JobSpec, ...])`` queue jobs; ``("cancel", job_id)`` drop a queued
-    job; ``("stop",)`` exit when idle.
-worker → parent
-    ``("ready", pid)`` / ``("fatal", message)`` after start-up;
-    ``("started", job_id, skipped)`` a job starts while the worker was idle;
-    ``("progress", job_id, percent, message)``;
-    ``("done", [(job_id, status, message, started, finished, results_json,
-    error_json), ...], skipped, running_id)`` jobs ended, and ``running_id`` runs
-    now (or starts at once); ``skipped`` lists cancelled jobs dropped from the queue.
+It speaks the typed messages of :mod:`.messages` on its :mod:`.channel` (framed
+pickles of any size): it takes :class:`Run`, :class:`Cancel` and :class:`Stop`, and
+sends :class:`Ready` (or :class:`Fatal`), :class:`Started`, throttled
+:class:`Progress`, and :class:`Report` s of the jobs that ended, each a
+:class:`Done` carrying the job's :class:`Outcome`.
 """
 
 from __future__ import annotations
@@ -33,30 +26,33 @@ import time
 import traceback
 from collections import deque
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from .channel import BlockingChannel
+from .messages import (
+    Cancel,
+    Done,
+    Fatal,
+    FromWorker,
+    JobSpec,
+    Outcome,
+    Progress,
+    Ready,
+    Report,
+    Run,
+    Started,
+    Status,
+    Stop,
+)
 from .results import encode_results
+from .store import now_us
+
+__all__ = ["JobSpec", "worker_main"]
 
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages of one job (the last value is always sent)."""
 OUTCOME_DELAY = 0.002
 """Seconds the outcomes of short jobs may wait to be sent together."""
-
-
-class JobSpec(NamedTuple):
-    """A job as a worker gets it."""
-
-    id: str
-    process_id: str
-    inputs_json: str
-    outputs: list[str] | dict[str, Any] | None
-    """The requested output ids, or the execute request's ``outputs`` (with their formats)."""
-    job_dir: str
-
-
-def _now_us() -> int:
-    return time.time_ns() // 1000
 
 
 def _die_with_parent() -> None:
@@ -81,13 +77,13 @@ class _Worker:
         self.skipped: list[str] = []
         self.lock = threading.Lock()
         self.current: str | None = None
-        self.pending: tuple[str, int | None, str | None] | None = None
+        self.pending: Progress | None = None
         self.last_sent = 0.0
-        self.outcomes: list[tuple[Any, ...]] = []
+        self.outcomes: list[Done] = []
         self.outcomes_since = 0.0
         self.running: str | None = None
 
-    def send(self, message: tuple[Any, ...]) -> None:
+    def send(self, message: FromWorker) -> None:
         with self.lock:
             self.conn.send(message)
 
@@ -98,13 +94,13 @@ class _Worker:
         if job_id is None:
             return
         with self.lock:
-            self.pending = (job_id, percent, message)
+            self.pending = Progress(job_id, percent, message)
             if time.monotonic() - self.last_sent >= PROGRESS_INTERVAL:
                 self._flush_locked()
 
     def _flush_locked(self) -> None:
-        if self.pending is not None and self.pending[0] == self.current:
-            self.conn.send(("progress", *self.pending))
+        if self.pending is not None and self.pending.job_id == self.current:
+            self.conn.send(self.pending)
             self.last_sent = time.monotonic()
         self.pending = None
 
@@ -123,22 +119,21 @@ class _Worker:
     def _report_locked(self) -> None:
         """Send the pending outcomes, and which job runs now."""
         skipped, self.skipped = self.skipped, []
-        self.conn.send(("done", self.outcomes, skipped, self.running))
+        self.conn.send(Report(tuple(self.outcomes), self.running, tuple(skipped)))
         self.outcomes = []
 
     # -- jobs ----------------------------------------------------------------------
 
-    def handle(self, message: tuple[Any, ...]) -> None:
-        kind = message[0]
-        if kind == "run":
-            self.queue.extend(message[1])
-        elif kind == "cancel":
+    def handle(self, message: Run | Cancel | Stop) -> None:
+        if isinstance(message, Run):
+            self.queue.extend(message.specs)
+        elif isinstance(message, Cancel):
             for spec in list(self.queue):
-                if spec.id == message[1]:
+                if spec.id == message.job_id:
                     self.queue.remove(spec)
                     with self.lock:
                         self.skipped.append(spec.id)
-        elif kind == "stop":
+        elif isinstance(message, Stop):
             raise SystemExit(0)
 
     def drain(self) -> None:
@@ -150,10 +145,10 @@ class _Worker:
             skipped, self.skipped = self.skipped, []
         return skipped
 
-    def run(self, spec: JobSpec) -> tuple[Any, ...]:
+    def run(self, spec: JobSpec) -> Outcome:
         from eoproc.processes.context import JobCancelled, JobContext
 
-        started = _now_us()
+        started = now_us()
         self.current = spec.id
         ctx = JobContext(
             job_id=spec.id,
@@ -165,7 +160,8 @@ class _Worker:
             inputs = json.loads(spec.inputs_json)
             results = self.registry.run(spec.process_id, inputs, ctx=ctx, outputs=spec.outputs)
             results_json = encode_results(results, Path(spec.job_dir))
-            status, message = "successful", "Done"
+            status: Status = "successful"
+            message = "Done"
         except JobCancelled as exc:
             status, message = "dismissed", str(exc) or "Job dismissed"
         except Exception as exc:
@@ -183,7 +179,7 @@ class _Worker:
             with self.lock:
                 self.current = None
                 self.pending = None
-        return status, message, started, _now_us(), results_json, error_json
+        return Outcome(status, message, started, now_us(), results_json, error_json)
 
     def loop(self) -> None:
         while True:
@@ -192,14 +188,14 @@ class _Worker:
                 self.drain()
                 if not self.queue:
                     continue
-                self.send(("started", self.queue[0].id, self.take_skipped()))
+                self.send(Started(self.queue[0].id, tuple(self.take_skipped())))
             spec = self.queue.popleft()
             outcome = self.run(spec)
             self.drain()
             with self.lock:
                 if not self.outcomes:
                     self.outcomes_since = time.monotonic()
-                self.outcomes.append((spec.id, *outcome))
+                self.outcomes.append(Done(spec.id, outcome))
                 self.running = self.queue[0].id if self.queue else None
                 # Short jobs report together; the watchdog sends what a long job holds up.
                 if self.running is None or time.monotonic() - self.outcomes_since >= OUTCOME_DELAY:
@@ -220,10 +216,10 @@ def worker_main(registry_pickle: bytes, sock: socket.socket, parent_pid: int) ->
     try:
         registry = pickle.loads(registry_pickle)
     except Exception as exc:
-        conn.send(("fatal", f"cannot load the process registry: {type(exc).__name__}: {exc}"))
+        conn.send(Fatal(f"cannot load the process registry: {type(exc).__name__}: {exc}"))
         return
     worker = _Worker(registry, conn, parent_pid)
     threading.Thread(target=worker.watchdog, name="eoproc-watchdog", daemon=True).start()
-    conn.send(("ready", os.getpid()))
+    conn.send(Ready(os.getpid()))
     with contextlib.suppress(EOFError, OSError):  # the parent closed the channel
         worker.loop()
