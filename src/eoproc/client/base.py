@@ -52,7 +52,7 @@ class BaseClient:
         else:
             update = config.check_overrides({"api_url": api_url, **overrides})
             if update:
-                config = _updated(config, update)
+                config = config.updated(update)
         self.config: ClientConfig = config
         self._core = ApiCore(RetryPolicy(config.retries, config.backoff_factor, config.backoff_max))
         _register_html_formatters()
@@ -140,23 +140,6 @@ def _login_session_auth(config: ClientConfig) -> Any:
     from .login import session_auth
 
     return SameOriginAuth(session_auth(store, config.api_url, session), config.api_url)
-
-
-def _updated(config: ClientConfig, update: dict[str, Any]) -> ClientConfig:
-    """A validated copy of ``config`` with ``update`` applied (no other source is read)."""
-    from pydantic_settings import InitSettingsSource
-
-    from .errors import invalid_config
-
-    data = {**config.model_dump(), **update}
-    cls = type(config)
-    try:
-        fresh = cls(_build_sources=((InitSettingsSource(cls, init_kwargs=data),), data))
-    except ValueError as error:
-        raise invalid_config(error) from error
-    fresh._profile = config.profile
-    fresh._config_file = config.config_file
-    return fresh
 
 
 def _register_html_formatters() -> None:
