@@ -105,7 +105,7 @@ class BaseClient:
 
         Credentials go only to the API's origin, as with the client's own requests.
         """
-        from .auth import credential_headers, origin_guard
+        from .origins import credential_headers, origin_guard
 
         origin_guard(self.config.api_url, {*self.config.headers, *credential_headers(auth)})(
             request
@@ -126,7 +126,7 @@ class BaseClient:
     def _repr_html_(self) -> str:
         from .html import client_html
 
-        return client_html(self)
+        return client_html(type(self).__name__, self.config)
 
 
 def _login_session_auth(config: ClientConfig) -> Any:
@@ -136,8 +136,8 @@ def _login_session_auth(config: ClientConfig) -> Any:
     session = store.load(config.api_url)
     if session is None:
         return None
-    from .auth import SameOriginAuth
     from .login import session_auth
+    from .origins import SameOriginAuth
 
     return SameOriginAuth(session_auth(store, config.api_url, session), config.api_url)
 

@@ -40,7 +40,7 @@ def http_options(
     Credentials (auth headers and the configured extra headers) are removed from
     every request to another origin than the API's, redirects included.
     """
-    from .auth import credential_headers, origin_guard
+    from .origins import credential_headers, origin_guard
 
     guard = origin_guard(config.api_url, {*config.headers, *credential_headers(auth)})
 
