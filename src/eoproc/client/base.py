@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -14,10 +13,6 @@ from .profile import EOPROC_PROFILE, ClientProfile
 if TYPE_CHECKING:
     import httpx
 
-    from eoproc.models import StatusInfo
-
-    from .core import ProgressCallback
-    from .progress import ProgressBar
 
 _TRANSPORT_HEADERS = frozenset(
     {"accept", "accept-encoding", "connection", "content-length", "host", "content-type"}
@@ -74,31 +69,6 @@ class BaseClient:
         if self.config.auth.type == "none":  # a session of `login`, if there is one
             return _login_session_auth(self.config)
         return build_auth(self.config.auth, self.config.api_url)
-
-    def _bars(self, progress: bool | None) -> Callable[[str], ProgressBar] | None:
-        """A maker of download progress bars (``None``: auto, in Jupyter or on a terminal)."""
-        from .progress import progress_bar, wants_bars
-
-        if progress is False or (progress is None and not wants_bars()):
-            return None
-        return lambda name: progress_bar(f"Downloading {name}", unit="bytes")
-
-    def _job_bar(
-        self, job_id: str, progress: bool, on_progress: ProgressCallback | None
-    ) -> tuple[ProgressCallback | None, ProgressBar | None]:
-        """``on_progress`` that also moves a progress bar of the job (if ``progress``)."""
-        if not progress:
-            return on_progress, None
-        from .progress import progress_bar
-
-        bar = progress_bar(f"Job {job_id}")
-
-        def notify(status: StatusInfo) -> Any:
-            done = 100 if status.status.value == "successful" else (status.progress or 0)
-            bar.update(done, 100, status.message or status.status.value)
-            return on_progress(status) if on_progress is not None else None
-
-        return notify, bar
 
     def _stream_headers(self, request: httpx.Request, auth: httpx.Auth | None) -> dict[str, str]:
         """The headers (credentials included) an opener sends with its own requests.

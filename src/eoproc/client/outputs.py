@@ -1,7 +1,7 @@
 """Operations on a job's outputs: download them all, or find one and its opener.
 
-Sans-IO generators like those of :class:`~eoproc.client.core.ApiCore`, which
-calls them.
+Sans-IO generators, given the job's results and the retry policy by
+:class:`~eoproc.client.core.ApiCore`, which calls them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .commands import Call, Operation, send
+from .commands import Call, Operation, RetryPolicy, send
 from .payloads import unique_name
 from .responses import check, file_name
 from .results import (
@@ -28,9 +28,9 @@ from .results import (
 if TYPE_CHECKING:
     import httpx
 
+    from eoproc.models import JobResults
     from eoproc.openers import Opener, ResultSource
 
-    from .core import ApiCore
     from .progress import ProgressBar
 
 _ANY = {"Accept": "*/*"}
@@ -49,9 +49,9 @@ def _fixed(path: Path) -> Callable[[httpx.Response], Path]:
 
 
 def download_results(
-    core: ApiCore,
-    job_id: str,
+    results: JobResults,
     directory: str | Path,
+    retry: RetryPolicy,
     bars: Callable[[str], ProgressBar] | None = None,
 ) -> Operation[list[Path]]:
     """Download the outputs given by reference into ``directory``; their paths.
@@ -61,13 +61,12 @@ def download_results(
     ``.part`` left by an interrupted download is resumed with ``Range``.
     ``bars(file name)`` makes a progress bar for each large download.
     """
-    results = yield from core.get_job_results(job_id)
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     paths: list[Path] = []
     for ref in output_refs(results.root):
-        head = check((yield from send(Call("HEAD", ref.href, headers=_ANY), core.retry)))
+        head = check((yield from send(Call("HEAD", ref.href, headers=_ANY), retry)))
         path = target / unique_name(file_name(head, ref.output_id), taken)
         size = _length(head)
         part = part_path(path)
@@ -84,7 +83,7 @@ def download_results(
             on_progress=bar.update if bar is not None else None,
         )
         try:
-            answer = check((yield from send(call, core.retry)))
+            answer = check((yield from send(call, retry)))
         finally:
             if bar is not None:
                 bar.close()
@@ -95,24 +94,23 @@ def download_results(
 
 
 def result_source(
-    core: ApiCore, job_id: str, output: str | None = None
+    results: JobResults, job_id: str, output: str | None, retry: RetryPolicy
 ) -> Operation[tuple[ResultSource, Opener]]:
     """Where an output is and the opener of its media type; the content is
     downloaded unless the opener streams it (e.g. Zarr, read lazily)."""
     from eoproc.openers import ResultSource, get_opener
 
-    results = yield from core.get_job_results(job_id)
     name, value = pick_output(job_id, results.root, output)
     if is_link(value):
         href = value["href"]
         media_type = value.get("type")
         if not media_type:
-            head = check((yield from send(Call("HEAD", href, headers=_ANY), core.retry)))
+            head = check((yield from send(Call("HEAD", href, headers=_ANY), retry)))
             media_type = head.headers.get("content-type") or "application/octet-stream"
         opener = get_opener(media_type)
         if opener.streams:
             return ResultSource(media_type, url=href, name=name), opener
-        answer = check((yield from send(Call("GET", href, headers=_ANY), core.retry)))
+        answer = check((yield from send(Call("GET", href, headers=_ANY), retry)))
         source = ResultSource(media_type, url=str(answer.url), content=answer.content)
         return replace(source, name=name), opener
     qualified = qualified_bytes(value)
