@@ -127,13 +127,20 @@ def transport_error(error: Exception, method: str, url: str) -> TransportError:
 
 
 def next_link(body: Any, response: httpx.Response) -> str | None:
-    """The ``next`` page's URL: from the body's links, else from the ``Link`` header."""
+    """The ``next`` page's URL: from the body's links, else from the ``Link`` header.
+
+    A relative link is resolved against the page's own URL (RFC 3986).
+    """
+    href: str | None = None
     links = body.get("links") if isinstance(body, dict) else None
     for link in links or ():
         if isinstance(link, dict) and link.get("rel") == "next" and link.get("href"):
-            return str(link["href"])
-    header = response.links.get("next")
-    return header.get("url") if header else None
+            href = str(link["href"])
+            break
+    else:
+        header = response.links.get("next")
+        href = header.get("url") if header else None
+    return str(response.request.url.join(href)) if href else None
 
 
 _DISPOSITION = re.compile(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)\"?", re.IGNORECASE)
