@@ -324,6 +324,12 @@ def test_a_job_dismissed_before_is_no_error_by_default() -> None:
     assert caught.value.status == 410
 
 
+def test_an_answer_that_is_not_the_document_asked_for_is_a_client_error() -> None:
+    run = Recorder(lambda request: httpx.Response(200, json={"processes": [{"id": "a"}]}))
+    with pytest.raises(ClientError, match=r"not a valid ProcessList: processes\.0\.version"):
+        run.run(run.core.get_processes())
+
+
 def test_the_client_follows_redirects_but_keeps_credentials_home() -> None:
     seen: list[httpx.Request] = []
 

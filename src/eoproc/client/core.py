@@ -114,9 +114,11 @@ class ApiCore(DeployOperations):
         from eoproc.models import ProcessList
 
         params = {"limit": limit} if limit is not None else None
-        body = yield from list_pages("processes", params, "processes", all_pages, self.retry)
-        body.setdefault("links", [])
-        return ProcessList.model_validate(body)
+        return (
+            yield from list_pages(
+                "processes", params, "processes", all_pages, self.retry, ProcessList
+            )
+        )
 
     def get_process(self, process_id: str) -> Operation[ProcessDescription]:
         """The description of a process."""
@@ -189,9 +191,7 @@ class ApiCore(DeployOperations):
         from eoproc.models import JobList
 
         params = job_list_params(limit, status, process_id, datetime, min_duration, max_duration)
-        body = yield from list_pages("jobs", params, "jobs", all_pages, self.retry)
-        body.setdefault("links", [])
-        return JobList.model_validate(body)
+        return (yield from list_pages("jobs", params, "jobs", all_pages, self.retry, JobList))
 
     def get_job(self, job_id: str) -> Operation[StatusInfo]:
         """The status of a job."""

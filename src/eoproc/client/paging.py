@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from .commands import Call, Operation, RetryPolicy, send
 from .errors import ClientError
 from .payloads import DateTimeFilter, datetime_param
-from .responses import json_of, next_link
+from .responses import json_of, next_link, validated
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def list_pages(
@@ -17,8 +21,10 @@ def list_pages(
     member: str,
     all_pages: bool,
     retry: RetryPolicy,
-) -> Operation[dict[str, Any]]:
-    """The list document at ``url``; with ``all_pages``, the items of every page in ``member``.
+    model: type[M],
+) -> Operation[M]:
+    """The list document at ``url`` as ``model``; with ``all_pages``, the items of every
+    page in ``member``.
 
     Pages are followed by their ``next`` links (a link seen before ends the walk); the
     merged document has no ``next``/``prev`` links.
@@ -43,7 +49,8 @@ def list_pages(
             if not (isinstance(link, dict) and link.get("rel") in ("next", "prev"))
         ]
     body[member] = items
-    return body
+    body.setdefault("links", [])
+    return validated(body, model, answer)
 
 
 def job_list_params(

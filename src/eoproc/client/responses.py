@@ -94,7 +94,11 @@ def json_of(response: httpx.Response) -> Any:
 
 def model_of(response: httpx.Response, model: type[M]) -> M:
     """The body of a successful answer as ``model``."""
-    body = json_of(response)
+    return validated(json_of(response), model, response)
+
+
+def validated(body: Any, model: type[M], response: httpx.Response) -> M:
+    """``body`` (read from ``response``) as ``model``; a :class:`ClientError` if it is not one."""
     try:
         return model.model_validate(body)
     except ValidationError as error:
