@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from eoproc.client import (
+    AsyncClient,
     AuthenticationError,
     Client,
     ClientError,
@@ -350,3 +351,30 @@ def test_the_client_follows_redirects_but_keeps_credentials_home() -> None:
     home, away = seen
     assert home.headers["Authorization"] == "Bearer t0ken" and home.headers["X-Team"] == "blue"
     assert "Authorization" not in away.headers and "X-Team" not in away.headers
+
+
+# -- both clients over the same core -------------------------------------------------
+
+
+def _results_server(request: httpx.Request) -> httpx.Response:
+    if request.url.path.endswith("/results"):
+        href = API + "jobs/j1/results/answer"
+        return httpx.Response(200, json={"answer": {"href": href, "type": "application/json"}})
+    assert request.headers["X-API-Key"] == "k"  # the link is on the API's origin
+    return httpx.Response(200, json={"value": 42})
+
+
+def test_the_sync_client_opens_an_output_given_by_reference() -> None:
+    transport = httpx.MockTransport(_results_server)
+    with Client(api_url=API, auth={"type": "api-key", "api_key": "k"}, transport=transport) as c:
+        assert c.open_job_result("j1") == {"value": 42}
+
+
+async def test_the_async_client_runs_the_same_operations() -> None:
+    transport = httpx.MockTransport(_results_server)
+    async with AsyncClient(
+        api_url=API, auth={"type": "api-key", "api_key": "k"}, transport=transport
+    ) as client:
+        assert await client.open_job_result("j1", "answer") == {"value": 42}
+        results = await client.get_job_results("j1")
+    assert list(results.root) == ["answer"]

@@ -106,27 +106,6 @@ class AsyncClient(BaseClient):
     wait_for_job = async_operation(ApiCore.wait_for_job)
     execute_and_wait = async_operation(ApiCore.execute_and_wait)
     download_results = async_operation(ApiCore.download_results)
+    open_job_result = async_operation(ApiCore.open_job_result)
     validate_request = async_operation(ApiCore.validate_request)
     create_request = async_operation(ApiCore.create_request)
-
-    async def open_job_result(self, job_id: str, output: str | None = None, **kwargs: Any) -> Any:
-        """An output of a job as a Python object (see :meth:`Client.open_job_result`).
-
-        The download is asynchronous; opening (e.g. reading Parquet) runs in a thread.
-        """
-        from dataclasses import replace
-
-        import anyio
-
-        source, opener = await self._run(self._core.result_source(job_id, output))
-        if opener.streams and source.url is not None:
-            request = self.http.build_request("GET", source.url)
-            auth = self.http.auth
-            if auth is not None:
-                flow = auth.async_auth_flow(request)
-                request = await flow.__anext__()
-                await flow.aclose()
-            source = replace(
-                source, url=str(request.url), headers=self._stream_headers(request, auth)
-            )
-        return await anyio.to_thread.run_sync(lambda: opener.open(source, **kwargs))

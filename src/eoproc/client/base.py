@@ -11,12 +11,7 @@ from .core import ApiCore
 from .profile import EOPROC_PROFILE, ClientProfile
 
 if TYPE_CHECKING:
-    import httpx
-
-
-_TRANSPORT_HEADERS = frozenset(
-    {"accept", "accept-encoding", "connection", "content-length", "host", "content-type"}
-)
+    pass
 
 
 class BaseClient:
@@ -69,22 +64,6 @@ class BaseClient:
         if self.config.auth.type == "none":  # a session of `login`, if there is one
             return _login_session_auth(self.config)
         return build_auth(self.config.auth, self.config.api_url)
-
-    def _stream_headers(self, request: httpx.Request, auth: httpx.Auth | None) -> dict[str, str]:
-        """The headers (credentials included) an opener sends with its own requests.
-
-        Credentials go only to the API's origin, as with the client's own requests.
-        """
-        from .origins import credential_headers, origin_guard
-
-        origin_guard(self.config.api_url, {*self.config.headers, *credential_headers(auth)})(
-            request
-        )
-        return {
-            name: value
-            for name, value in request.headers.items()
-            if name.lower() not in _TRANSPORT_HEADERS
-        }
 
     def __repr__(self) -> str:
         auth = self.config.auth.type

@@ -107,32 +107,6 @@ class Client(BaseClient):
     wait_for_job = sync_operation(ApiCore.wait_for_job)
     execute_and_wait = sync_operation(ApiCore.execute_and_wait)
     download_results = sync_operation(ApiCore.download_results)
+    open_job_result = sync_operation(ApiCore.open_job_result)
     validate_request = sync_operation(ApiCore.validate_request)
     create_request = sync_operation(ApiCore.create_request)
-
-    def open_job_result(self, job_id: str, output: str | None = None, **kwargs: Any) -> Any:
-        """An output of a job as a Python object, chosen by its media type.
-
-        ``xarray.Dataset`` for Zarr (opened lazily over HTTP: only the chunks you
-        use are read) and NetCDF, ``pandas.DataFrame`` for Parquet and CSV,
-        ``geopandas.GeoDataFrame`` for GeoParquet and GeoJSON, ``PIL.Image`` for
-        images, a numpy array for ``.npy``, the value for JSON, bytes otherwise
-        (see :mod:`eoproc.openers`). ``output`` may be left out when the job has
-        one output; ``kwargs`` go to the reader (e.g. ``chunks=`` for Zarr).
-        Raises :class:`~eoproc.openers.NoOpenerError` naming the media type and
-        the extra to install when nothing can open it.
-        """
-        from dataclasses import replace
-
-        source, opener = self._run(self._core.result_source(job_id, output))
-        if opener.streams and source.url is not None:
-            request = self.http.build_request("GET", source.url)
-            auth = self.http.auth
-            if auth is not None:
-                flow = auth.sync_auth_flow(request)
-                request = next(flow)
-                flow.close()
-            source = replace(
-                source, url=str(request.url), headers=self._stream_headers(request, auth)
-            )
-        return opener.open(source, **kwargs)

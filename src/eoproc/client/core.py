@@ -11,12 +11,12 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .commands import IDEMPOTENCY_KEY, Call, Notify, Operation, RetryPolicy, send
 from .errors import ClientError, JobFailedError, JobTimeoutError
+from .outputs import OutputOperations
 from .packages import DeployOperations
 from .paging import job_list_params, list_pages
 from .payloads import (
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
         ProcessList,
         StatusInfo,
     )
-    from eoproc.openers import Opener, ResultSource
 
     from .validation import RequestProblem
     from .versions import ApiVersion
@@ -57,10 +56,11 @@ def _path(*parts: str) -> str:
     return "/".join(quote(part, safe="") for part in parts)
 
 
-class ApiCore(DeployOperations):
+class ApiCore(DeployOperations, OutputOperations):
     """Request building and answer parsing for one OGC API - Processes server.
 
-    The deploy operations (Part 2) are inherited from :class:`DeployOperations`.
+    The deploy operations (Part 2) are inherited from :class:`DeployOperations`,
+    those on a job's outputs (download, open) from :class:`OutputOperations`.
     """
 
     def __init__(self, retry: RetryPolicy, poll_interval: tuple[float, float] = POLL_INTERVAL):
@@ -353,33 +353,6 @@ class ApiCore(DeployOperations):
                 yield from self.dismiss_job(result.jobID)
             raise
         return (yield from self.get_job_results(result.jobID))
-
-    def download_results(
-        self, job_id: str, directory: str | Path, *, progress: bool | None = None
-    ) -> Operation[list[Path]]:
-        """Download a job's outputs given by reference into ``directory``; their paths.
-
-        Each output gets its own file name; a Zarr output becomes a directory that
-        ``xarray.open_zarr(path)`` opens. An interrupted download resumes where it
-        stopped. ``progress``: bars for large files (default: in Jupyter or on a
-        terminal).
-        """
-        from .outputs import download_results
-        from .progress import download_bars
-
-        results = yield from self.get_job_results(job_id)
-        return (
-            yield from download_results(results, directory, self.retry, download_bars(progress))
-        )
-
-    def result_source(
-        self, job_id: str, output: str | None = None
-    ) -> Operation[tuple[ResultSource, Opener]]:
-        """Where an output is and the opener of its media type (see ``outputs``)."""
-        from .outputs import result_source
-
-        results = yield from self.get_job_results(job_id)
-        return (yield from result_source(results, job_id, output, self.retry))
 
     # -- requests -----------------------------------------------------------------------
 
