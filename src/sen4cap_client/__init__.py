@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from eoproc.client.profile import ClientProfile, profile_exports
+from eoproc.client.branding import profile_exports
+from eoproc.client.profile import ClientProfile
 
 if TYPE_CHECKING:
     from eoproc.client import AsyncClient, Client, ClientConfig

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -12,16 +11,7 @@ from .core import ApiCore
 from .profile import EOPROC_PROFILE, ClientProfile
 
 if TYPE_CHECKING:
-    import httpx
-
-    from eoproc.models import StatusInfo
-
-    from .core import ProgressCallback
-    from .progress import ProgressBar
-
-_TRANSPORT_HEADERS = frozenset(
-    {"accept", "accept-encoding", "connection", "content-length", "host", "content-type"}
-)
+    pass
 
 
 class BaseClient:
@@ -52,7 +42,7 @@ class BaseClient:
         else:
             update = config.check_overrides({"api_url": api_url, **overrides})
             if update:
-                config = _updated(config, update)
+                config = config.updated(update)
         self.config: ClientConfig = config
         self._core = ApiCore(RetryPolicy(config.retries, config.backoff_factor, config.backoff_max))
         _register_html_formatters()
@@ -75,47 +65,6 @@ class BaseClient:
             return _login_session_auth(self.config)
         return build_auth(self.config.auth, self.config.api_url)
 
-    def _bars(self, progress: bool | None) -> Callable[[str], ProgressBar] | None:
-        """A maker of download progress bars (``None``: auto, in Jupyter or on a terminal)."""
-        from .progress import progress_bar, wants_bars
-
-        if progress is False or (progress is None and not wants_bars()):
-            return None
-        return lambda name: progress_bar(f"Downloading {name}", unit="bytes")
-
-    def _job_bar(
-        self, job_id: str, progress: bool, on_progress: ProgressCallback | None
-    ) -> tuple[ProgressCallback | None, ProgressBar | None]:
-        """``on_progress`` that also moves a progress bar of the job (if ``progress``)."""
-        if not progress:
-            return on_progress, None
-        from .progress import progress_bar
-
-        bar = progress_bar(f"Job {job_id}")
-
-        def notify(status: StatusInfo) -> Any:
-            done = 100 if status.status.value == "successful" else (status.progress or 0)
-            bar.update(done, 100, status.message or status.status.value)
-            return on_progress(status) if on_progress is not None else None
-
-        return notify, bar
-
-    def _stream_headers(self, request: httpx.Request, auth: httpx.Auth | None) -> dict[str, str]:
-        """The headers (credentials included) an opener sends with its own requests.
-
-        Credentials go only to the API's origin, as with the client's own requests.
-        """
-        from .auth import credential_headers, origin_guard
-
-        origin_guard(self.config.api_url, {*self.config.headers, *credential_headers(auth)})(
-            request
-        )
-        return {
-            name: value
-            for name, value in request.headers.items()
-            if name.lower() not in _TRANSPORT_HEADERS
-        }
-
     def __repr__(self) -> str:
         auth = self.config.auth.type
         return (
@@ -126,7 +75,7 @@ class BaseClient:
     def _repr_html_(self) -> str:
         from .html import client_html
 
-        return client_html(self)
+        return client_html(type(self).__name__, self.config)
 
 
 def _login_session_auth(config: ClientConfig) -> Any:
@@ -136,27 +85,10 @@ def _login_session_auth(config: ClientConfig) -> Any:
     session = store.load(config.api_url)
     if session is None:
         return None
-    from .auth import SameOriginAuth
     from .login import session_auth
+    from .origins import SameOriginAuth
 
     return SameOriginAuth(session_auth(store, config.api_url, session), config.api_url)
-
-
-def _updated(config: ClientConfig, update: dict[str, Any]) -> ClientConfig:
-    """A validated copy of ``config`` with ``update`` applied (no other source is read)."""
-    from pydantic_settings import InitSettingsSource
-
-    from .errors import invalid_config
-
-    data = {**config.model_dump(), **update}
-    cls = type(config)
-    try:
-        fresh = cls(_build_sources=((InitSettingsSource(cls, init_kwargs=data),), data))
-    except ValueError as error:
-        raise invalid_config(error) from error
-    fresh._profile = config.profile
-    fresh._config_file = config.config_file
-    return fresh
 
 
 def _register_html_formatters() -> None:

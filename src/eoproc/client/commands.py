@@ -1,7 +1,7 @@
 """The sans-IO layer: commands an operation yields, and retries written once.
 
-Every client operation is a generator that yields :class:`Call`, :class:`Sleep`
-and :class:`Notify` commands and receives their outcomes; the sync and async
+Every client operation is a generator that yields :class:`Call`, :class:`Sleep`,
+:class:`Notify` (and the other) commands and receives their outcomes; the sync and async
 clients only perform commands (see ``drivers``). A :class:`Call` is answered
 with the ``httpx.Response`` (body read; for downloads: closed, body in the file)
 or with the ``httpx.TransportError`` that prevented one, as a value.
@@ -99,7 +99,25 @@ class Emit:
     value: Any
 
 
-Command: TypeAlias = Call | Sleep | Notify | OpenStream | ReadStream | CloseStream | Emit
+@dataclass(frozen=True)
+class Prepare:
+    """Answer with the URL and the headers (credentials included, where they may go) a
+    request to ``url`` would carry, for a library that makes its own requests."""
+
+    url: str
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """Call ``function()`` and answer with its result; an async client runs it in a
+    worker thread (e.g. reading a file format)."""
+
+    function: Callable[[], Any]
+
+
+Command: TypeAlias = (
+    Call | Sleep | Notify | OpenStream | ReadStream | CloseStream | Emit | Prepare | Blocking
+)
 Operation: TypeAlias = Generator[Command, Any, T]
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -14,7 +18,6 @@ from pydantic_settings import (
     InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    YamlConfigSettingsSource,
 )
 
 from .errors import ConfigError, invalid_config
@@ -24,7 +27,6 @@ from .secret_store import KeyringStore, SecretStore
 AuthType = Literal[
     "none", "basic", "bearer", "api-key", "login", "oauth2-client-credentials", "oauth2-password"
 ]
-AUTH_TYPES: tuple[str, ...] = AuthType.__args__  # type: ignore[attr-defined]
 SECRET_FIELDS = ("password", "token", "api_key", "client_secret")
 
 _FLAGS = {
@@ -164,6 +166,13 @@ class ClientConfig(BaseSettings):
         """The YAML file this configuration is read from and saved to."""
         return self._config_file or self.profile.config_file
 
+    def model_post_init(self, context: Any, /) -> None:
+        """Remember where this configuration was loaded from (see :meth:`load`)."""
+        super().model_post_init(context)
+        origin = _ORIGIN.get()
+        if origin is not None:
+            self._profile, self._config_file = origin.profile, origin.path
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -173,21 +182,26 @@ class ClientConfig(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """``ClientConfig(...)`` reads the sources of the class's default profile."""
-        profile = cls.default_profile
-        return (init_settings, *cls._sources(profile, profile.config_file)[1:])
+        """Arguments > environment (the profile's prefix) > YAML file > the profile's URL.
 
-    @classmethod
-    def _sources(
-        cls, profile: ClientProfile, path: Path, overrides: dict[str, Any] | None = None
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        ``ClientConfig(...)`` reads the sources of the class's default profile;
+        :meth:`load` chooses the profile and the file.
+        """
+        origin = _ORIGIN.get() or _Origin(cls.default_profile, cls.default_profile.config_file)
+        if not origin.read_sources:
+            return (init_settings,)
         return (
-            InitSettingsSource(cls, init_kwargs=overrides or {}),
+            init_settings,
             EnvSettingsSource(
-                cls, env_prefix=profile.env_prefix, env_nested_delimiter="__", case_sensitive=False
+                settings_cls,
+                env_prefix=origin.profile.env_prefix,
+                env_nested_delimiter="__",
+                case_sensitive=False,
             ),
-            _YamlSource(cls, path),
-            InitSettingsSource(cls, init_kwargs={"api_url": profile.default_api_url}),
+            YamlFileSource(settings_cls, origin.path),
+            InitSettingsSource(
+                settings_cls, init_kwargs={"api_url": origin.profile.default_api_url}
+            ),
         )
 
     @classmethod
@@ -208,18 +222,28 @@ class ClientConfig(BaseSettings):
         """
         profile = profile or cls.default_profile
         path = Path(config_path).expanduser() if config_path else profile.config_file
-        given = cls.check_overrides(overrides)
+        config = cls._build(_Origin(profile, path), cls.check_overrides(overrides))
+        if config.auth.keyring:
+            config._read_keyring(secret_store or KeyringStore())
+        return config
+
+    def updated(self, update: dict[str, Any]) -> ClientConfig:
+        """A validated copy with ``update`` applied; no other source is read.
+
+        The copy keeps this configuration's profile and file.
+        """
+        origin = _Origin(self.profile, self.config_file, read_sources=False)
+        return self._build(origin, {**self.model_dump(), **update})
+
+    @classmethod
+    def _build(cls, origin: _Origin, values: dict[str, Any]) -> ClientConfig:
         try:
-            config = cls(_build_sources=(cls._sources(profile, path, given), given))
+            with _loading(origin):
+                return cls(**values)
         except ConfigError:
             raise
         except ValueError as error:
             raise invalid_config(error) from error
-        config._profile = profile
-        config._config_file = path
-        if config.auth.keyring:
-            config._read_keyring(secret_store or KeyringStore())
-        return config
 
     @classmethod
     def check_overrides(cls, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -287,25 +311,55 @@ class ClientConfig(BaseSettings):
         return target
 
 
-class _YamlSource(YamlConfigSettingsSource):
-    """The YAML file, read as UTF-8, with clear errors."""
+@dataclass(frozen=True)
+class _Origin:
+    """Where a configuration is being loaded from."""
+
+    profile: ClientProfile
+    path: Path
+    read_sources: bool = True
+    """False: only the values given (a copy with some values changed)."""
+
+
+_ORIGIN: ContextVar[_Origin | None] = ContextVar("eoproc_client_config_origin", default=None)
+
+
+@contextmanager
+def _loading(origin: _Origin) -> Iterator[None]:
+    """Make ``origin`` the sources of the configurations built inside."""
+    token = _ORIGIN.set(origin)
+    try:
+        yield
+    finally:
+        _ORIGIN.reset(token)
+
+
+class YamlFileSource(InitSettingsSource):
+    """The settings in a YAML file (UTF-8; a missing or empty file holds none)."""
 
     def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
-        self._path = path
-        try:
-            super().__init__(settings_cls, yaml_file=path, yaml_file_encoding="utf-8")
-        except ConfigError:
-            raise
-        except Exception as error:  # yaml.YAMLError, UnicodeDecodeError, OSError
-            raise ConfigError(f"Cannot read the configuration file {path}: {error}") from error
+        self.path = path
+        super().__init__(settings_cls, init_kwargs=read_yaml_mapping(path))
 
-    def _read_file(self, file_path: Path) -> dict[str, Any]:
-        data = super()._read_file(file_path)
-        if data is None:
-            return {}
-        if not isinstance(data, dict):
-            raise ConfigError(f"The configuration file {file_path} must hold a mapping.")
-        return data
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(path={self.path})"
+
+
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    """The mapping a YAML file holds (``{}`` if the file is missing or empty)."""
+    import yaml
+
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as error:
+        raise ConfigError(f"Cannot read the configuration file {path}: {error}") from error
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"The configuration file {path} must hold a mapping.")
+    return data
 
 
 def _write_text(path: Path, text: str, *, private: bool) -> None:

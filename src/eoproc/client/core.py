@@ -1,29 +1,33 @@
 """Every client operation, written once as a sans-IO generator (see ``commands``).
 
-:class:`ApiCore` builds the requests and parses the answers; the sync
-:class:`~eoproc.client.Client` and the :class:`~eoproc.client.AsyncClient`
-run its operations with ``drivers.run_sync`` / ``drivers.run_async``.
+:class:`ApiCore` builds the requests and parses the answers. Its public methods
+are the client's API: :class:`~eoproc.client.Client` and
+:class:`~eoproc.client.AsyncClient` make their methods from them (see ``binding``)
+and run them with ``drivers.run_sync`` / ``drivers.run_async``.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .commands import IDEMPOTENCY_KEY, Call, Notify, Operation, RetryPolicy, Sleep, send
+from .commands import IDEMPOTENCY_KEY, Call, Notify, Operation, RetryPolicy, send
 from .errors import ClientError, JobFailedError, JobTimeoutError
+from .outputs import OutputOperations
+from .packages import DeployOperations
+from .paging import job_list_params, list_pages
 from .payloads import (
     DateTimeFilter,
     build_request,
-    datetime_param,
     execution_result,
     json_or_bytes,
 )
-from .responses import check, json_of, model_of, next_link
+from .polling import GONE, poll_job
+from .responses import check, model_of
+from .signatures import ExecutionMode, ProgressCallback
 
 if TYPE_CHECKING:
     import httpx
@@ -39,25 +43,25 @@ if TYPE_CHECKING:
         ProcessList,
         StatusInfo,
     )
-    from eoproc.openers import Opener, ResultSource
 
-    from .progress import ProgressBar
     from .validation import RequestProblem
     from .versions import ApiVersion
 
-ExecutionMode = Literal["async", "sync", "auto"]
-ProgressCallback = Callable[["StatusInfo"], Any]
+__all__ = ["POLL_INTERVAL", "ApiCore", "ExecutionMode", "ProgressCallback"]
 
 POLL_INTERVAL = (0.1, 2.0)
-_GONE = (403, 404, 410)
 
 
 def _path(*parts: str) -> str:
     return "/".join(quote(part, safe="") for part in parts)
 
 
-class ApiCore:
-    """Request building and answer parsing for one OGC API - Processes server."""
+class ApiCore(DeployOperations, OutputOperations):
+    """Request building and answer parsing for one OGC API - Processes server.
+
+    The deploy operations (Part 2) are inherited from :class:`DeployOperations`,
+    those on a job's outputs (download, open) from :class:`OutputOperations`.
+    """
 
     def __init__(self, retry: RetryPolicy, poll_interval: tuple[float, float] = POLL_INTERVAL):
         self.retry = retry
@@ -67,27 +71,28 @@ class ApiCore:
         self.use_events = True
         """Follow jobs by their event stream (off once a server showed it has none)."""
 
-    def _get(self, url: str, params: Mapping[str, Any] | None = None) -> Operation[httpx.Response]:
-        return send(Call("GET", url, params=params), self.retry)
+    def _get(self, url: str) -> Operation[httpx.Response]:
+        return send(Call("GET", url), self.retry)
 
     # -- service ------------------------------------------------------------------------
 
     def get_capabilities(self) -> Operation[Capabilities]:
-        """The landing page."""
+        """The landing page of the service."""
         from eoproc.models import Capabilities
 
         return model_of((yield from self._get("")), Capabilities)
 
     def get_conformance(self) -> Operation[ConformanceDeclaration]:
-        """The conformance declaration."""
+        """The conformance classes the service declares."""
         from eoproc.models import ConformanceDeclaration
 
         return model_of((yield from self._get("conformance")), ConformanceDeclaration)
 
     def get_api_version(self) -> Operation[ApiVersion]:
-        """``"1.0"`` or ``"2.0"``, from the conformance declaration (read once).
+        """The version of OGC API - Processes the server declares: ``"1.0"`` or ``"2.0"``.
 
-        A server without a readable declaration counts as 1.0.
+        Read once, from the conformance declaration; a server without a readable
+        declaration counts as 1.0.
         """
         from .versions import version_of
 
@@ -105,16 +110,18 @@ class ApiCore:
     def get_processes(
         self, limit: int | None = None, all_pages: bool = False
     ) -> Operation[ProcessList]:
-        """The process list (all pages with ``all_pages``)."""
+        """The list of processes (every page with ``all_pages``)."""
         from eoproc.models import ProcessList
 
         params = {"limit": limit} if limit is not None else None
-        body = yield from self._pages("processes", params, "processes", all_pages)
-        body.setdefault("links", [])
-        return ProcessList.model_validate(body)
+        return (
+            yield from list_pages(
+                "processes", params, "processes", all_pages, self.retry, ProcessList
+            )
+        )
 
     def get_process(self, process_id: str) -> Operation[ProcessDescription]:
-        """The description of one process."""
+        """The description of a process."""
         from eoproc.models import ProcessDescription
 
         return model_of((yield from self._get(_path("processes", process_id))), ProcessDescription)
@@ -130,7 +137,16 @@ class ApiCore:
         subscriber: Mapping[str, Any] | None = None,
         mode: ExecutionMode = "async",
     ) -> Operation[StatusInfo | JobResults]:
-        """Execute a process: the job's status (async), or its results (sync)."""
+        """Execute a process.
+
+        ``request`` is an :class:`ExecuteRequest` or a mapping (a mapping of inputs
+        works too); ``inputs`` etc. add to it. ``mode="async"`` returns the new job's
+        status; ``"sync"`` returns the results (waiting for the job if the server
+        runs it asynchronously); ``"auto"`` returns whatever the server chose.
+        (A server that cannot run the process asynchronously answers with the
+        results even in ``"async"`` mode.) Execution requests are resent only with
+        their ``Idempotency-Key``, so that a lost answer never makes a second job.
+        """
         from eoproc.models import JobResults, StatusInfo
 
         body = build_request(
@@ -171,28 +187,14 @@ class ApiCore:
         min_duration: int | None = None,
         max_duration: int | None = None,
     ) -> Operation[JobList]:
-        """The job list, filtered as the standard's job-list parameters allow."""
+        """The list of jobs, optionally filtered (every page with ``all_pages``)."""
         from eoproc.models import JobList
 
-        params: dict[str, Any] = {}
-        if limit is not None:
-            params["limit"] = limit
-        if status is not None:
-            params["status"] = [status] if isinstance(status, str) else [str(s) for s in status]
-        if process_id is not None:
-            params["processID"] = [process_id] if isinstance(process_id, str) else list(process_id)
-        if datetime is not None:
-            params["datetime"] = datetime_param(datetime)
-        if min_duration is not None:
-            params["minDuration"] = min_duration
-        if max_duration is not None:
-            params["maxDuration"] = max_duration
-        body = yield from self._pages("jobs", params or None, "jobs", all_pages)
-        body.setdefault("links", [])
-        return JobList.model_validate(body)
+        params = job_list_params(limit, status, process_id, datetime, min_duration, max_duration)
+        return (yield from list_pages("jobs", params, "jobs", all_pages, self.retry, JobList))
 
     def get_job(self, job_id: str) -> Operation[StatusInfo]:
-        """The status of one job."""
+        """The status of a job."""
         from eoproc.models import StatusInfo
 
         return model_of((yield from self._get(_path("jobs", job_id))), StatusInfo)
@@ -209,7 +211,7 @@ class ApiCore:
         return JobResults(value if isinstance(value, dict) else {"result": value})
 
     def dismiss_job(self, job_id: str, already_ok: bool = True) -> Operation[StatusInfo]:
-        """Cancel a running job or delete a finished one; its final status.
+        """Cancel a running job or delete a finished one; its status.
 
         A job dismissed before answers 410 Gone (as the standard says); with
         ``already_ok`` that is no error: the job's current status is returned.
@@ -232,7 +234,7 @@ class ApiCore:
         try:
             return (yield from self.get_job(job_id))
         except ClientError as error:
-            if error.status not in _GONE:
+            if error.status not in GONE:
                 raise
         return StatusInfo(jobID=job_id, status=JobStatus.dismissed, message="Job dismissed")
 
@@ -242,16 +244,36 @@ class ApiCore:
         timeout: float | None = None,
         on_progress: ProgressCallback | None = None,
         raise_on_failure: bool = True,
+        *,
+        progress: bool = False,
     ) -> Operation[StatusInfo]:
-        """Follow a job until it ends; its final status.
+        """Wait until a job ends; its final status.
 
         Follows the job's event stream (``GET /jobs/{id}/events``) where the server
         offers one, else polls its status (waiting as the server's ``Retry-After``
-        asks, if it does). ``on_progress`` gets every status seen. A job that fails
-        or is dismissed raises :class:`JobFailedError` (unless ``raise_on_failure``
-        is false); one still running after ``timeout`` seconds raises
-        :class:`JobTimeoutError`.
+        asks, if it does). ``on_progress`` gets every status seen; with ``progress``
+        a progress bar follows the job (in Jupyter or on the terminal). A job that
+        fails or is dismissed raises :class:`JobFailedError` (unless
+        ``raise_on_failure`` is false); one still running after ``timeout`` seconds
+        raises :class:`JobTimeoutError`.
         """
+        if not progress:
+            return (yield from self._wait(job_id, timeout, on_progress, raise_on_failure))
+        from .progress import job_bar
+
+        notify, bar = job_bar(job_id, on_progress)
+        try:
+            return (yield from self._wait(job_id, timeout, notify, raise_on_failure))
+        finally:
+            bar.close()
+
+    def _wait(
+        self,
+        job_id: str,
+        timeout: float | None,
+        on_progress: ProgressCallback | None,
+        raise_on_failure: bool,
+    ) -> Operation[StatusInfo]:
         from eoproc.models import JobStatus
 
         from .errors import TransportError
@@ -269,54 +291,25 @@ class ApiCore:
             except TransportError:
                 pass  # the stream broke again and again: poll
         if status is None:
-            status = yield from self._poll(job_id, deadline, timeout, on_progress)
+            status = yield from poll_job(
+                job_id, deadline, timeout, on_progress, self.retry, self.poll_interval
+            )
         if status.status != JobStatus.successful and raise_on_failure:
             problem = (yield from self._failure(job_id)) if status.status == "failed" else None
             raise JobFailedError(status, problem)
         return status
 
-    def _poll(
-        self,
-        job_id: str,
-        deadline: float | None,
-        timeout: float | None,
-        on_progress: ProgressCallback | None,
-    ) -> Operation[StatusInfo]:
-        """Poll a job's status until it is final."""
-        from eoproc.models import JobStatus, StatusInfo
-
-        from .commands import retry_after
-
-        delay, max_delay = self.poll_interval
-        status: StatusInfo | None = None
-        while True:
-            asked: float | None = None
-            try:
-                answer = yield from self._get(_path("jobs", job_id))
-                status = model_of(answer, StatusInfo)
-                asked = retry_after(answer.headers.get("retry-after"))
-            except ClientError as error:
-                if status is None or error.status not in _GONE:
-                    raise
-                # the job vanished while we waited: someone dismissed it
-                status = status.model_copy(update={"status": JobStatus.dismissed})
-            if on_progress is not None:
-                yield Notify(on_progress, status)
-            if status.status.is_final:
-                return status
-            wait = asked if asked is not None else delay
-            if deadline is not None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise JobTimeoutError(job_id, timeout or 0.0, status)
-                wait = min(wait, remaining)
-            yield Sleep(wait)
-            delay = min(delay * 1.5, max_delay)
-
     def stream_job_events(
         self, job_id: str, last_event_id: str | None = None, timeout: float | None = None
     ) -> Operation[StatusInfo | None]:
-        """Emit a job's events (:class:`~.events.JobEvent`) until its final one."""
+        """The events of a job (``GET /jobs/{id}/events``) until its final one.
+
+        Each :class:`~eoproc.client.events.JobEvent` has the event's id, its type
+        (``status`` or ``progress``) and the job's status. ``last_event_id`` resumes
+        after that event; a dropped connection is resumed by itself. Raises
+        :class:`~eoproc.client.events.EventsNotOffered` where the server has no
+        event streams, :class:`JobTimeoutError` after ``timeout`` seconds.
+        """
         from .events import job_events
 
         return (yield from job_events(job_id, last_event_id, timeout=timeout))
@@ -339,10 +332,10 @@ class ApiCore:
         on_progress: ProgressCallback | None = None,
         dismiss_on_timeout: bool = False,
     ) -> Operation[JobResults]:
-        """Execute asynchronously, wait for the job and return its results.
+        """Execute a process, wait for its job and return the results.
 
-        With ``dismiss_on_timeout``, a job still running after ``timeout`` seconds
-        is dismissed (cancelled on the server) before :class:`JobTimeoutError` is raised.
+        Raises :class:`JobTimeoutError` after ``timeout`` seconds; with
+        ``dismiss_on_timeout`` the job is dismissed (cancelled) first.
         """
         from eoproc.models import JobResults
 
@@ -361,64 +354,18 @@ class ApiCore:
             raise
         return (yield from self.get_job_results(result.jobID))
 
-    def download_results(
-        self,
-        job_id: str,
-        directory: str | Path,
-        bars: Callable[[str], ProgressBar] | None = None,
-    ) -> Operation[list[Path]]:
-        """Download the outputs given by reference into ``directory`` (see ``outputs``)."""
-        from .outputs import download_results
-
-        return download_results(self, job_id, directory, bars)
-
-    def result_source(
-        self, job_id: str, output: str | None = None
-    ) -> Operation[tuple[ResultSource, Opener]]:
-        """Where an output is and the opener of its media type (see ``outputs``)."""
-        from .outputs import result_source
-
-        return result_source(self, job_id, output)
-
     # -- requests -----------------------------------------------------------------------
 
     def validate_request(
         self, process_id: str, request: ExecuteRequest | Mapping[str, Any]
     ) -> Operation[list[RequestProblem]]:
-        """Problems of ``request`` against the process's input schemas (empty: valid)."""
+        """The problems of a request against the process's input schemas (empty: valid)."""
         from .validation import validate_request
 
         return validate_request((yield from self.get_process(process_id)), request)
 
     def create_request(self, process_id: str) -> Operation[ExecuteRequest]:
-        """A request template with every input of the process."""
+        """A request template for a process (defaults, first enum values, empty values)."""
         from .validation import create_request
 
         return create_request((yield from self.get_process(process_id)))
-
-    # -- paging -------------------------------------------------------------------------
-
-    def _pages(
-        self, url: str, params: Mapping[str, Any] | None, member: str, all_pages: bool
-    ) -> Operation[dict[str, Any]]:
-        answer = yield from self._get(url, params)
-        body = json_of(answer)
-        if not isinstance(body, dict):
-            raise ClientError(answer.status_code, message=f"The answer of {url} is not an object.")
-        items = list(body.get(member) or [])
-        seen = {str(answer.request.url)}
-        following = next_link(body, answer) if all_pages else None
-        while following and following not in seen:
-            seen.add(following)
-            page = yield from self._get(following)
-            page_body = json_of(page)
-            items.extend(page_body.get(member) or [] if isinstance(page_body, dict) else [])
-            following = next_link(page_body, page)
-        if all_pages:
-            body["links"] = [
-                link
-                for link in body.get("links") or []
-                if not (isinstance(link, dict) and link.get("rel") in ("next", "prev"))
-            ]
-        body[member] = items
-        return body

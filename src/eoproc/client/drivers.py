@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import httpx
 
 from .commands import (
+    Blocking,
     Call,
     CloseStream,
     Command,
@@ -21,6 +22,7 @@ from .commands import (
     Notify,
     OpenStream,
     Operation,
+    Prepare,
     ReadStream,
     Sleep,
 )
@@ -31,6 +33,10 @@ from .streaming import AsyncStreams, SyncStreams
 
 T = TypeVar("T")
 
+_TRANSPORT_HEADERS = frozenset(
+    {"accept", "accept-encoding", "connection", "content-length", "host", "content-type"}
+)
+
 
 def http_options(
     config: ClientConfig, auth: httpx.Auth | None, user_agent: str, *, is_async: bool = False
@@ -40,7 +46,7 @@ def http_options(
     Credentials (auth headers and the configured extra headers) are removed from
     every request to another origin than the API's, redirects included.
     """
-    from .auth import credential_headers, origin_guard
+    from .origins import credential_headers, origin_guard
 
     guard = origin_guard(config.api_url, {*config.headers, *credential_headers(auth)})
 
@@ -202,6 +208,40 @@ class _Sink:
         self.file.close()
 
 
+def _prepared(request: httpx.Request) -> tuple[str, dict[str, str]]:
+    """The URL and headers of a request, without those of the transport."""
+    headers = {
+        name: value
+        for name, value in request.headers.items()
+        if name.lower() not in _TRANSPORT_HEADERS
+    }
+    return str(request.url), headers
+
+
+def prepare_sync(http: httpx.Client, url: str) -> tuple[str, dict[str, str]]:
+    """The URL and headers of a GET of ``url`` as ``http`` would send it (auth, hooks)."""
+    request = http.build_request("GET", url)
+    if http.auth is not None:
+        flow = http.auth.sync_auth_flow(request)
+        request = next(flow)
+        flow.close()
+    for hook in http.event_hooks["request"]:  # the same-origin guard drops credentials
+        hook(request)
+    return _prepared(request)
+
+
+async def prepare_async(http: httpx.AsyncClient, url: str) -> tuple[str, dict[str, str]]:
+    """The URL and headers of a GET of ``url`` as ``http`` would send it (async)."""
+    request = http.build_request("GET", url)
+    if http.auth is not None:
+        flow = http.auth.async_auth_flow(request)
+        request = await flow.__anext__()
+        await flow.aclose()
+    for hook in http.event_hooks["request"]:
+        await hook(request)
+    return _prepared(request)
+
+
 def run_sync(http: httpx.Client, operation: Operation[T]) -> T:
     """Run ``operation`` to its end with a sync client (events it emits are dropped)."""
     streams = SyncStreams()
@@ -245,6 +285,10 @@ def _perform_sync(http: httpx.Client, command: Command, streams: SyncStreams) ->
         return None
     if isinstance(command, Notify):
         return command.callback(command.value)
+    if isinstance(command, Prepare):
+        return prepare_sync(http, command.url)
+    if isinstance(command, Blocking):
+        return command.function()
     request = _request(http, command)
     try:
         if command.save_as is None:
@@ -314,6 +358,12 @@ async def _perform_async(http: httpx.AsyncClient, command: Command, streams: Asy
     if isinstance(command, Notify):
         result = command.callback(command.value)
         return (await result) if inspect.isawaitable(result) else result
+    if isinstance(command, Prepare):
+        return await prepare_async(http, command.url)
+    if isinstance(command, Blocking):
+        import anyio
+
+        return await anyio.to_thread.run_sync(command.function)
     request = _request(http, command)
     try:
         if command.save_as is None:

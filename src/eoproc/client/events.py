@@ -22,7 +22,7 @@ from .errors import ClientError, JobTimeoutError
 if TYPE_CHECKING:
     from eoproc.models import StatusInfo
 
-    from .core import ProgressCallback
+    from .signatures import ProgressCallback
 
 EVENT_STREAM = "text/event-stream"
 NOT_OFFERED = frozenset({404, 405, 406, 501})

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
         StatusInfo,
     )
 
-    from .base import BaseClient
+    from .config import ClientConfig
 
 _STATUS_COLOURS = {
     "accepted": "#6c757d",
@@ -198,14 +198,14 @@ def landing_page_html(page: LandingPage) -> str:
     )
 
 
-def client_html(client: BaseClient) -> str:
-    """The client's server, profile and authentication."""
+def client_html(name: str, config: ClientConfig) -> str:
+    """A client's server, profile and authentication; ``name`` is its class name."""
     rows = [
-        ("API URL", escape(client.config.api_url)),
-        ("Profile", escape(client.config.profile.name)),
-        ("Authentication", escape(str(client.config.auth.type))),
+        ("API URL", escape(config.api_url)),
+        ("Profile", escape(config.profile.name)),
+        ("Authentication", escape(str(config.auth.type))),
     ]
-    return _table(("", ""), rows, type(client).__name__)
+    return _table(("", ""), rows, name)
 
 
 def register_ipython_formatters(shell: Any = None) -> bool:

@@ -23,9 +23,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
-from .auth import HeaderAuth, TokenAuth, token_expiry
 from .credentials import CredentialStore, LoginSession
 from .errors import AuthenticationError, ConfigError
+from .tokens import HeaderAuth, TokenAuth, token_expiry
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 TIMEOUT = 30.0
@@ -284,7 +284,6 @@ class SessionAuth(TokenAuth):
     def _fetch(self) -> Generator[tuple[httpx.Request, bool], httpx.Response, str]:
         request = self.token_request()
         response = yield request, True
-        self.fetch_count += 1
         fresh = _tokens(
             response,
             Endpoints(self.session.token_url or "", revocation=self.session.revocation_url),

@@ -1,17 +1,18 @@
-"""Operations on a job's outputs: download them all, or find one and its opener.
+"""Operations on a job's outputs: download them all, or open one as a Python object.
 
-Sans-IO generators like those of :class:`~eoproc.client.core.ApiCore`, which
-calls them.
+:class:`OutputOperations` holds the client's operations (sans-IO generators, which
+:class:`~eoproc.client.core.ApiCore` inherits); the functions below do the work.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .commands import Call, Operation, send
+from .commands import Blocking, Call, Operation, Prepare, RetryPolicy, send
 from .payloads import unique_name
 from .responses import check, file_name
 from .results import (
@@ -28,12 +29,66 @@ from .results import (
 if TYPE_CHECKING:
     import httpx
 
+    from eoproc.models import JobResults
     from eoproc.openers import Opener, ResultSource
 
-    from .core import ApiCore
     from .progress import ProgressBar
 
 _ANY = {"Accept": "*/*"}
+
+
+class OutputOperations:
+    """The operations on a job's outputs, as sans-IO generators."""
+
+    retry: RetryPolicy
+
+    if TYPE_CHECKING:
+
+        def get_job_results(self, job_id: str) -> Operation[JobResults]: ...
+
+    def download_results(
+        self, job_id: str, directory: str | Path, *, progress: bool | None = None
+    ) -> Operation[list[Path]]:
+        """Download a job's outputs given by reference into ``directory``; their paths.
+
+        Each output gets its own file name; a Zarr output becomes a directory that
+        ``xarray.open_zarr(path)`` opens. An interrupted download resumes where it
+        stopped. ``progress``: bars for large files (default: in Jupyter or on a
+        terminal).
+        """
+        from .progress import download_bars
+
+        results = yield from self.get_job_results(job_id)
+        bars = download_bars(progress)
+        return (yield from download_results(results, directory, self.retry, bars))
+
+    def result_source(
+        self, job_id: str, output: str | None = None
+    ) -> Operation[tuple[ResultSource, Opener]]:
+        """Where an output is and the opener of its media type."""
+        results = yield from self.get_job_results(job_id)
+        return (yield from result_source(results, job_id, output, self.retry))
+
+    def open_job_result(
+        self, job_id: str, output: str | None = None, **kwargs: Any
+    ) -> Operation[Any]:
+        """An output of a job as a Python object, chosen by its media type.
+
+        ``xarray.Dataset`` for Zarr (opened lazily over HTTP: only the chunks you
+        use are read) and NetCDF, ``pandas.DataFrame`` for Parquet and CSV,
+        ``geopandas.GeoDataFrame`` for GeoParquet and GeoJSON, ``PIL.Image`` for
+        images, a numpy array for ``.npy``, the value for JSON, bytes otherwise
+        (see :mod:`eoproc.openers`). ``output`` may be left out when the job has
+        one output; ``kwargs`` go to the reader (e.g. ``chunks=`` for Zarr).
+        Raises :class:`~eoproc.openers.NoOpenerError` naming the media type and
+        the extra to install when nothing can open it. (The async client reads
+        in a worker thread.)
+        """
+        source, opener = yield from self.result_source(job_id, output)
+        if opener.streams and source.url is not None:
+            url, headers = yield Prepare(source.url)  # the opener reads with our credentials
+            source = replace(source, url=url, headers=headers)
+        return (yield Blocking(partial(opener.open, source, **kwargs)))
 
 
 def _length(response: httpx.Response) -> int | None:
@@ -49,9 +104,9 @@ def _fixed(path: Path) -> Callable[[httpx.Response], Path]:
 
 
 def download_results(
-    core: ApiCore,
-    job_id: str,
+    results: JobResults,
     directory: str | Path,
+    retry: RetryPolicy,
     bars: Callable[[str], ProgressBar] | None = None,
 ) -> Operation[list[Path]]:
     """Download the outputs given by reference into ``directory``; their paths.
@@ -61,13 +116,12 @@ def download_results(
     ``.part`` left by an interrupted download is resumed with ``Range``.
     ``bars(file name)`` makes a progress bar for each large download.
     """
-    results = yield from core.get_job_results(job_id)
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     paths: list[Path] = []
     for ref in output_refs(results.root):
-        head = check((yield from send(Call("HEAD", ref.href, headers=_ANY), core.retry)))
+        head = check((yield from send(Call("HEAD", ref.href, headers=_ANY), retry)))
         path = target / unique_name(file_name(head, ref.output_id), taken)
         size = _length(head)
         part = part_path(path)
@@ -84,7 +138,7 @@ def download_results(
             on_progress=bar.update if bar is not None else None,
         )
         try:
-            answer = check((yield from send(call, core.retry)))
+            answer = check((yield from send(call, retry)))
         finally:
             if bar is not None:
                 bar.close()
@@ -95,24 +149,23 @@ def download_results(
 
 
 def result_source(
-    core: ApiCore, job_id: str, output: str | None = None
+    results: JobResults, job_id: str, output: str | None, retry: RetryPolicy
 ) -> Operation[tuple[ResultSource, Opener]]:
     """Where an output is and the opener of its media type; the content is
     downloaded unless the opener streams it (e.g. Zarr, read lazily)."""
     from eoproc.openers import ResultSource, get_opener
 
-    results = yield from core.get_job_results(job_id)
     name, value = pick_output(job_id, results.root, output)
     if is_link(value):
         href = value["href"]
         media_type = value.get("type")
         if not media_type:
-            head = check((yield from send(Call("HEAD", href, headers=_ANY), core.retry)))
+            head = check((yield from send(Call("HEAD", href, headers=_ANY), retry)))
             media_type = head.headers.get("content-type") or "application/octet-stream"
         opener = get_opener(media_type)
         if opener.streams:
             return ResultSource(media_type, url=href, name=name), opener
-        answer = check((yield from send(Call("GET", href, headers=_ANY), core.retry)))
+        answer = check((yield from send(Call("GET", href, headers=_ANY), retry)))
         source = ResultSource(media_type, url=str(answer.url), content=answer.content)
         return replace(source, name=name), opener
     qualified = qualified_bytes(value)

@@ -5,8 +5,8 @@ A package is given as a path to a file (``app.cwl``, ``app.yaml``,
 Application Package with ``executionUnit``). With a process id the CWL is
 wrapped in an OGC Application Package whose description names that id.
 
-The operations are sans-IO generators like those of
-:class:`~eoproc.client.core.ApiCore`, whose retry policy they use.
+The operations (:class:`DeployOperations`) are sans-IO generators; the
+:class:`~eoproc.client.core.ApiCore` inherits them.
 """
 
 from __future__ import annotations
@@ -17,13 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .commands import Call, Operation, send
+from .commands import Call, Operation, RetryPolicy, send
 from .responses import check, model_of
 
 if TYPE_CHECKING:
     from eoproc.models import ProcessSummary
-
-    from .core import ApiCore
 
 CWL_YAML = "application/cwl+yaml"
 CWL_JSON = "application/cwl+json"
@@ -93,35 +91,44 @@ def _process_path(process_id: str, *more: str) -> str:
     return "/".join(quote(part, safe="") for part in ("processes", process_id, *more))
 
 
-def deploy_process(
-    core: ApiCore, package: PackageSource, process_id: str | None, w: str | None
-) -> Operation[ProcessSummary]:
-    """Deploy an application package; the summary of the new process."""
-    from eoproc.models import ProcessSummary
+class DeployOperations:
+    """The operations of OGC API - Processes - Part 2, as sans-IO generators."""
 
-    body, media = package_body(package, process_id)
-    params = {"w": w} if w else None
-    call = Call("POST", "processes", params=params, content=body, headers={"Content-Type": media})
-    return model_of((yield from send(call, core.retry)), ProcessSummary)
+    retry: RetryPolicy
 
+    def deploy_process(
+        self, package: PackageSource, *, process_id: str | None = None, w: str | None = None
+    ) -> Operation[ProcessSummary]:
+        """Deploy an application package (OGC API - Processes - Part 2).
 
-def replace_process(
-    core: ApiCore, process_id: str, package: PackageSource, w: str | None
-) -> Operation[None]:
-    """Replace a deployed process with a new version of its package."""
-    body, media = package_body(package)
-    params = {"w": w} if w else None
-    headers = {"Content-Type": media}
-    call = Call("PUT", _process_path(process_id), params=params, content=body, headers=headers)
-    check((yield from send(call, core.retry)))
+        ``package`` is a path to a CWL file (``app.cwl``) or to an OGC Application
+        Package (``*.json`` with ``executionUnit``), CWL text, or a mapping of either.
+        ``process_id`` deploys it under that id; ``w`` picks a process of a ``$graph``.
+        Returns the summary of the new process.
+        """
+        from eoproc.models import ProcessSummary
 
+        body, media = package_body(package, process_id)
+        params = {"w": w} if w else None
+        headers = {"Content-Type": media}
+        call = Call("POST", "processes", params=params, content=body, headers=headers)
+        return model_of((yield from send(call, self.retry)), ProcessSummary)
 
-def undeploy_process(core: ApiCore, process_id: str) -> Operation[None]:
-    """Undeploy a deployed process."""
-    check((yield from send(Call("DELETE", _process_path(process_id)), core.retry)))
+    def replace_process(
+        self, process_id: str, package: PackageSource, *, w: str | None = None
+    ) -> Operation[None]:
+        """Replace a deployed process with another package (a new version)."""
+        body, media = package_body(package)
+        params = {"w": w} if w else None
+        headers = {"Content-Type": media}
+        call = Call("PUT", _process_path(process_id), params=params, content=body, headers=headers)
+        check((yield from send(call, self.retry)))
 
+    def undeploy_process(self, process_id: str) -> Operation[None]:
+        """Undeploy a deployed process (refused while it has queued or running jobs)."""
+        check((yield from send(Call("DELETE", _process_path(process_id)), self.retry)))
 
-def get_process_package(core: ApiCore, process_id: str) -> Operation[str]:
-    """The application package a process was deployed with (as the server keeps it)."""
-    call = Call("GET", _process_path(process_id, "package"))
-    return check((yield from send(call, core.retry))).text
+    def get_process_package(self, process_id: str) -> Operation[str]:
+        """The application package a deployed process was deployed with."""
+        call = Call("GET", _process_path(process_id, "package"))
+        return check((yield from send(call, self.retry))).text

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 DEFAULT_API_URL = "http://127.0.0.1:8008/"
 
@@ -38,28 +35,3 @@ class ClientProfile:
 
 
 EOPROC_PROFILE = ClientProfile()
-
-
-def profile_exports(profile: ClientProfile, module: str) -> Callable[[str], Any]:
-    """A module ``__getattr__`` exporting the client classes of ``profile`` on first use.
-
-    A branded package (``s2gos_client``) stays cheap to import: ``Client``,
-    ``AsyncClient`` and ``ClientConfig`` are made from ``profile`` when first asked
-    for and cached in the module; ``ProcessRequest`` is eoproc's own.
-    """
-
-    def __getattr__(name: str) -> Any:
-        namespace = vars(sys.modules[module])
-        if name == "ProcessRequest":
-            from eoproc.models import ProcessRequest
-
-            return ProcessRequest
-        if name in ("Client", "AsyncClient", "ClientConfig"):
-            from .branding import branded_classes
-
-            classes = branded_classes(profile, module)._asdict()
-            namespace.update(classes)
-            return classes[name]
-        raise AttributeError(f"module {module!r} has no attribute {name!r}")
-
-    return __getattr__

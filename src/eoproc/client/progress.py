@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from html import escape
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from eoproc.models import StatusInfo
 
 
 class ProgressBar(Protocol):
@@ -116,3 +120,24 @@ def progress_bar(title: str, unit: str = "%") -> ProgressBar:
 def wants_bars() -> bool:
     """Whether progress bars are shown by default: in Jupyter, or on a terminal's stderr."""
     return in_notebook() or sys.stderr.isatty()
+
+
+def download_bars(progress: bool | None) -> Callable[[str], ProgressBar] | None:
+    """A maker of download progress bars (``progress=None``: in Jupyter or on a terminal)."""
+    if progress is False or (progress is None and not wants_bars()):
+        return None
+    return lambda name: progress_bar(f"Downloading {name}", unit="bytes")
+
+
+def job_bar(
+    job_id: str, on_progress: Callable[[StatusInfo], Any] | None
+) -> tuple[Callable[[StatusInfo], Any], ProgressBar]:
+    """A progress bar of a job, and a callback that moves it (and calls ``on_progress``)."""
+    bar = progress_bar(f"Job {job_id}")
+
+    def notify(status: StatusInfo) -> Any:
+        done = 100 if status.status.value == "successful" else (status.progress or 0)
+        bar.update(done, 100, status.message or status.status.value)
+        return on_progress(status) if on_progress is not None else None
+
+    return notify, bar

@@ -94,7 +94,11 @@ def json_of(response: httpx.Response) -> Any:
 
 def model_of(response: httpx.Response, model: type[M]) -> M:
     """The body of a successful answer as ``model``."""
-    body = json_of(response)
+    return validated(json_of(response), model, response)
+
+
+def validated(body: Any, model: type[M], response: httpx.Response) -> M:
+    """``body`` (read from ``response``) as ``model``; a :class:`ClientError` if it is not one."""
     try:
         return model.model_validate(body)
     except ValidationError as error:
@@ -127,13 +131,20 @@ def transport_error(error: Exception, method: str, url: str) -> TransportError:
 
 
 def next_link(body: Any, response: httpx.Response) -> str | None:
-    """The ``next`` page's URL: from the body's links, else from the ``Link`` header."""
+    """The ``next`` page's URL: from the body's links, else from the ``Link`` header.
+
+    A relative link is resolved against the page's own URL (RFC 3986).
+    """
+    href: str | None = None
     links = body.get("links") if isinstance(body, dict) else None
     for link in links or ():
         if isinstance(link, dict) and link.get("rel") == "next" and link.get("href"):
-            return str(link["href"])
-    header = response.links.get("next")
-    return header.get("url") if header else None
+            href = str(link["href"])
+            break
+    else:
+        header = response.links.get("next")
+        href = header.get("url") if header else None
+    return str(response.request.url.join(href)) if href else None
 
 
 _DISPOSITION = re.compile(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)\"?", re.IGNORECASE)
