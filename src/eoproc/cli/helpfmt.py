@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from typer import TyperException
 from typer.core import TyperCommand, TyperGroup
 
+from .streams import console
+
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
@@ -22,8 +24,6 @@ def print_help(ctx: Any, command: TyperCommand | TyperGroup) -> None:
     """
     from rich.padding import Padding
     from rich.text import Text
-
-    from .streams import console
 
     out = console()
     out.print(Padding(Text(command.get_usage(ctx), style="bold"), 1))
@@ -81,8 +81,6 @@ def print_usage_error(error: TyperException) -> None:
 
     Click's usage errors carry the context they failed in (``ctx``), if any.
     """
-    from .streams import console
-
     err = console(stderr=True)
     ctx = getattr(error, "ctx", None)
     if ctx is not None:

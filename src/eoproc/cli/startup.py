@@ -18,12 +18,15 @@ What a run needs decides what it imports; three measures remain beyond that:
    the collector off and freeze the heap before exit; a command that waits a long
    time turns it back on (:func:`collect_while_waiting`). Library users
    (``new_cli(...)`` in tests or notebooks) are not affected.
-3. **httpx's own command line stays out** (:data:`UNUSED_MODULES`). ``import httpx``
-   imports ``httpx._main`` (click, rich's syntax highlighting, pygments) inside
-   ``try: ... except ImportError``, for the ``httpx`` console script this process
-   never is. Where click is installed that costs ~0.07 s of CPU, a quarter of a
-   listing; an entry of None in ``sys.modules`` is the import system's documented
-   way to make that import fail, so httpx skips it. No library code is replaced.
+3. **Optional modules of httpx and httpcore stay out** (:data:`UNUSED_MODULES`).
+   httpcore imports both its async back ends (trio, anyio) when the first client
+   is built, and ``import httpx`` imports httpx's own command line (``httpx._main``:
+   click, rich's syntax highlighting, pygments); each inside ``try: ... except
+   ImportError``. The CLI drives the synchronous client only and is not the
+   ``httpx`` script; where these are installed they cost ~0.05 s and ~0.07 s of
+   CPU, together half of a listing. An entry of None in ``sys.modules`` is the
+   import system's documented way to make an import fail, so both libraries skip
+   them. No library code is replaced.
 
 Modules only some commands need are imported in the functions that use them:
 ``rich`` (help pages, tables, progress), PyYAML, ``jsonschema``, ``eoproc.client``
@@ -46,7 +49,7 @@ from typer.main import get_command
 
 from .commands import MODULES
 
-UNUSED_MODULES = ("httpx._main",)
+UNUSED_MODULES = ("trio", "anyio", "httpx._main")
 """Modules a console script keeps out of the process (measure 3)."""
 
 CommandT = TypeVar("CommandT", bound=TyperCommand)
