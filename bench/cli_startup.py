@@ -1,6 +1,6 @@
 """Start-up time of the ``sen4cap-client`` command (wall time, medians).
 
-    python bench/cli_startup.py [--runs 15] [--api-url URL] [--cuiman PATH]
+    python bench/cli_startup.py [--runs 15] [--api-url URL] [--cuiman PATH] [--before-src DIR]
 
 Measures ``sen4cap-client --help`` and ``sen4cap-client list-processes`` against
 a local eoproc server (started here on a free port unless ``--api-url`` is given),
@@ -9,8 +9,10 @@ first and kept (``PYTHONDONTWRITEBYTECODE`` is removed), as in a user's install.
 Goals: ``--help`` <= 0.20 s, ``list-processes`` <= 0.28 s, and with ``--cuiman``
 (the upstream CLI, e.g. ``/tmp/cuiman-venv/bin/cuiman`` after
 ``pip install cuiman`` in a venv of its own) ``list-processes`` at least 2.5 times
-faster than ``cuiman list-processes`` on the same server. The commands run in
-turn within each round, so that a change of the machine's load hits all alike.
+faster than ``cuiman list-processes`` on the same server. ``--before-src`` times
+the code of another ``src`` directory too (``PYTHONPATH``), e.g. ``main``'s before a
+change. The commands run in turn within each round, so that a change of the
+machine's load hits all alike.
 """
 
 from __future__ import annotations
@@ -101,6 +103,9 @@ def main() -> None:
         "--cuiman", metavar="PATH", help="The upstream cuiman CLI, to compare list-processes."
     )
     parser.add_argument(
+        "--before-src", metavar="DIR", help="Also time the code in DIR (as PYTHONPATH)."
+    )
+    parser.add_argument(
         "--imports", action="store_true", help="Also show which imports take the time."
     )
     args = parser.parse_args()
@@ -116,6 +121,13 @@ def main() -> None:
                 "sen4cap-client --help": ([script, "--help"], env),
                 "sen4cap-client list-processes": ([script, "list-processes"], env),
             }
+            if args.before_src:
+                before = {**env, "PYTHONPATH": args.before_src}
+                cases["before: sen4cap-client --help"] = ([script, "--help"], before)
+                cases["before: sen4cap-client list-processes"] = (
+                    [script, "list-processes"],
+                    before,
+                )
             if args.cuiman:
                 cases["cuiman list-processes"] = (
                     [args.cuiman, "list-processes"],
@@ -123,22 +135,34 @@ def main() -> None:
                 )
             print(f"PYTHONPATH={env.get('PYTHONPATH', '')}")
             print_load()
-            print(f"{'':<30}{'wall time':^18}  {'cpu time':>8}")
-            print(f"{'command':<30}{'median':>9}{'min':>9}{'median':>10}{'goal':>8}")
+            print(f"{'':<40}{'wall time':^18}  {'cpu time':>8}")
+            print(f"{'command':<40}{'median':>9}{'min':>9}{'median':>10}{'goal':>8}")
             times = time_runs(cases, args.runs)
             for label, (walls, cpus) in times.items():
                 goal = GOALS.get(label.removeprefix("sen4cap-client "))
                 print(
-                    f"{label:<30}{statistics.median(walls):8.3f}s{min(walls):8.3f}s"
+                    f"{label:<40}{statistics.median(walls):8.3f}s{min(walls):8.3f}s"
                     f"{statistics.median(cpus):9.3f}s{f'{goal:.2f}s' if goal else '':>8}"
                 )
+            medians = {label: statistics.median(walls) for label, (walls, _) in times.items()}
+            prefixes = ("", "before: ") if args.before_src else ("",)
             if args.cuiman:
-                ours = statistics.median(times["sen4cap-client list-processes"][0])
-                theirs = statistics.median(times["cuiman list-processes"][0])
-                print(
-                    f"list-processes: cuiman / sen4cap-client = {theirs / ours:.2f}"
-                    f" (goal >= {RATIO_GOAL})"
-                )
+                for prefix in prefixes:
+                    ratio = (
+                        medians["cuiman list-processes"]
+                        / medians[f"{prefix}sen4cap-client list-processes"]
+                    )
+                    print(
+                        f"{prefix}list-processes: cuiman / sen4cap-client = {ratio:.2f}"
+                        f" (goal >= {RATIO_GOAL})"
+                    )
+            if args.before_src:
+                for label in GOALS:
+                    ratio = (
+                        medians[f"sen4cap-client {label}"]
+                        / medians[f"before: sen4cap-client {label}"]
+                    )
+                    print(f"{label}: now / before = {ratio:.2f}")
             print(f"({args.runs} rounds; wall time is what the goals are about)")
             print_load()
             if args.imports:
