@@ -91,6 +91,13 @@ def test_usage_errors_exit_1_in_process(acme: typer.Typer) -> None:
     assert runner.invoke(acme, []).exit_code == 0
 
 
+def test_unknown_command_suggests_among_all_commands(acme: typer.Typer) -> None:
+    """Commands are built on first use; the suggestions still know every one."""
+    result = CliRunner().invoke(acme, ["list-process"])
+    assert result.exit_code == 1
+    assert "No such command 'list-process'. Did you mean 'list-processes'" in result.output
+
+
 def test_user_error_before_any_request(acme: typer.Typer) -> None:
     result = CliRunner().invoke(acme, ["ep", "primes_between", "-i", "=3"])
     assert result.exit_code == 1

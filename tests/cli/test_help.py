@@ -7,7 +7,7 @@ import re
 import pytest
 
 from eoproc import __version__
-from eoproc.cli.app import _traceback_first
+from eoproc.cli.group import traceback_first
 from tests.cli.conftest import Runner
 
 # The commands of the seed's help page, in its order, with their one-line help.
@@ -177,4 +177,4 @@ def test_help_prints_on_a_cp1252_console(offline_cli: Runner) -> None:
     ],
 )
 def test_traceback_flag_may_follow_the_command(args: list[str], expected: list[str]) -> None:
-    assert _traceback_first(args) == expected
+    assert traceback_first(args) == expected

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
+
+import typer
+
+from .streams import console, is_utf
 
 EXIT_OK = 0
 EXIT_USER = 1
@@ -45,22 +50,17 @@ def report_error(error: BaseException, *, show_traceback: bool) -> int:
     With ``show_traceback`` the local traceback and the server's (if it sent
     one) are printed too, and the exit code is always 1, as documented.
     """
-    from .streams import console
-
     err = console(stderr=True)
 
     def line(text: str, style: str | None = None) -> None:
         err.print(text, markup=False, soft_wrap=True, style=style)
 
     if show_traceback:
-        import typer
         from rich.traceback import Traceback
 
         traceback = Traceback.from_exception(
             type(error), error, error.__traceback__, suppress=[typer], max_frames=20
         )
-        from .streams import is_utf
-
         if is_utf(sys.stderr):
             err.print(traceback)
         else:  # a console without Unicode (Windows, cp1252): ASCII markers, as the boxes
@@ -145,6 +145,4 @@ def _problem_of(error: BaseException) -> dict[str, Any] | None:
 def _one_line(value: Any) -> str:
     if isinstance(value, str):
         return value
-    import json
-
     return json.dumps(value, ensure_ascii=False)

@@ -5,20 +5,25 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any
 
+from typer import TyperException
+from typer.core import TyperCommand, TyperGroup
+
+from .streams import console
+
 if TYPE_CHECKING:
     from rich.console import RenderableType
-    from typer._click import Command, Context
 
 PANEL_STYLE = "dim"
 NAME_STYLE = "bold cyan"
 
 
-def print_help(ctx: Context, command: Command) -> None:
-    """Print the help page of ``command``: usage, description, arguments, options, commands."""
+def print_help(ctx: Any, command: TyperCommand | TyperGroup) -> None:
+    """Print the help page of ``command``: usage, description, arguments, options, commands.
+
+    ``ctx`` is the command's click context (typer does not export its class).
+    """
     from rich.padding import Padding
     from rich.text import Text
-
-    from .streams import console
 
     out = console()
     out.print(Padding(Text(command.get_usage(ctx), style="bold"), 1))
@@ -40,11 +45,10 @@ def print_help(ctx: Context, command: Command) -> None:
         out.print(_panel("Arguments", arguments))
     if options:
         out.print(_panel("Options", options))
-    list_commands = getattr(command, "list_commands", None)
-    if list_commands is not None:
+    if isinstance(command, TyperGroup):
         rows = []
-        for name in list_commands(ctx):
-            sub = command.get_command(ctx, name)  # type: ignore[attr-defined]
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
             if sub is not None and not sub.hidden:
                 rows.append((name, sub.get_short_help_str(limit=200)))
         if rows:
@@ -72,10 +76,11 @@ def _panel(title: str, rows: list[tuple[str, str]]) -> RenderableType:
     return Panel(table, title=title, title_align="left", border_style=PANEL_STYLE)
 
 
-def print_usage_error(error: Any) -> None:
-    """Print a command-line usage error: usage, a hint, and the message, on stderr."""
-    from .streams import console
+def print_usage_error(error: TyperException) -> None:
+    """Print a command-line usage error: usage, a hint, and the message, on stderr.
 
+    Click's usage errors carry the context they failed in (``ctx``), if any.
+    """
     err = console(stderr=True)
     ctx = getattr(error, "ctx", None)
     if ctx is not None:

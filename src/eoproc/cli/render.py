@@ -8,7 +8,7 @@ import sys
 from enum import StrEnum
 from typing import Any
 
-from .streams import is_utf
+from .streams import console, is_utf
 
 # Tables written to a file or pipe are not cut to 80 columns.
 TABLE_WIDTH_NOT_TTY = 160
@@ -85,7 +85,6 @@ def output(value: Any, fmt: OutputFormat, kind: str = "object") -> None:
     if fmt is OutputFormat.json:
         sys.stdout.write(dump_json(data))
     elif fmt is OutputFormat.table:
-        from .streams import console
         from .tables import make_table
 
         out = console()

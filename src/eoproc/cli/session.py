@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import UserError
+
 if TYPE_CHECKING:
     from eoproc.client import Client, ClientConfig, ClientProfile
 
@@ -60,8 +62,6 @@ class Session:
         from eoproc.client import ClientConfig
 
         if config_path is not None and must_exist and not config_path.expanduser().exists():
-            from .errors import UserError
-
             raise UserError(f"Configuration file not found: {config_path}")
 
         if self.api_url and overrides.get("api_url") is None:

@@ -11,6 +11,7 @@ import typer
 from ..errors import UserError
 from ..inputs import resolve_request
 from ..render import OutputFormat, output
+from ..wait import wait_for_job
 from .options import (
     ConfigOption,
     FormatOption,
@@ -121,8 +122,6 @@ def execute_process(
         if not wait:
             output(status, format, "job")
             return
-        from ..wait import wait_for_job
-
         final = wait_for_job(client, status.jobID, timeout=timeout)
         _print_results(client, final.jobID, output_dir, format)
 
@@ -201,8 +200,6 @@ def get_job(
             output(client.get_job(job_id), format, "job")
             return
         from eoproc.client import JobFailedError
-
-        from ..wait import wait_for_job
 
         try:
             final = wait_for_job(client, job_id, timeout=timeout)
