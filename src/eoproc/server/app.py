@@ -26,6 +26,7 @@ from .problems import BodySizeLimit, install_problem_handlers
 from .process_openapi import add_process_operations, processes_revision
 from .routes import build_router
 from .security.config import Authentication, SecurityConfig
+from .security.openapi import add_security
 from .security.requestid import RequestId
 from .service import AddsRoutes, Service
 
@@ -144,7 +145,7 @@ def _add_api_documents(app: FastAPI, security: SecurityConfig, service: Service)
         if "document" not in cache or cache.get("revision") != revision:
             processes = [service.get_process(p.id) for p in service.list_processes()]
             document = add_process_operations(build_openapi(app), processes)
-            cache["document"] = add_html(security.document(document))
+            cache["document"] = add_html(add_security(document, security))
             cache["revision"] = revision
         return dict(cache["document"])
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -77,12 +76,6 @@ class SecurityConfig:
             api_key_header=self.api_key_header,
             public_paths=PUBLIC_PATHS if self.public_docs else (),
         )
-
-    def document(self, openapi: dict[str, Any]) -> dict[str, Any]:
-        """The OpenAPI document with this configuration's security schemes and 401/429."""
-        from .openapi import add_security
-
-        return add_security(openapi, self)
 
 
 class Authentication:
