@@ -19,10 +19,10 @@ from .auth.middleware import DOCS_ASSETS
 from .callbacks import DeliversCallbacks
 from .events import build_events_router
 from .fastpath import FastPath
-from .handlers import ProcessCache
 from .links import OPENAPI_JSON
 from .openapi_doc import build_openapi
 from .problems import BodySizeLimit, install_problem_handlers
+from .process_cache import ProcessCache
 from .process_openapi import add_process_operations, processes_revision
 from .routes import build_router
 from .security.config import Authentication, SecurityConfig
@@ -60,7 +60,7 @@ def create_app(
     ``X-Request-ID``, which problem details repeat as ``instance``.
     """
     security = security or SecurityConfig()
-    served = security.guard(service)
+    guard = security.guard(service)
     if isinstance(service, DeliversCallbacks) and service.callback_policy is None:
         service.callback_policy = security.policy()
 
@@ -81,20 +81,22 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.service = service
+    processes = ProcessCache()
+    app.state.service = service  # the dependencies of .deps read these three
+    app.state.guard = guard
+    app.state.processes = processes
     install_problem_handlers(app, debug=debug)
-    processes = ProcessCache(served)
-    app.include_router(build_router(served, processes))
+    app.include_router(build_router())
     closing = threading.Event()
     app.state.stop_streams = closing.set  # the runner calls it on SIGTERM/SIGINT
-    app.include_router(build_events_router(served, closing))
+    app.include_router(build_events_router(closing))
     if isinstance(service, AddsRoutes):  # e.g. Part 2 (deploy, replace, undeploy)
         for router in service.routers(security):
             app.include_router(router)
-    _add_api_documents(app, security, served)
+    _add_api_documents(app, security, service)
     # innermost first: the fast path sits inside the body limit, authentication,
     # request ids and CORS
-    app.add_middleware(FastPath, service=served, processes=processes, debug=debug)
+    app.add_middleware(FastPath, guard=guard, processes=processes, debug=debug)
     app.add_middleware(BodySizeLimit, max_body_size=max_body_size)
     app.add_middleware(Authentication, config=security)
     _add_html_pages(app, service, security)

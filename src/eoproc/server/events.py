@@ -23,10 +23,11 @@ from starlette.responses import Response, StreamingResponse
 
 from . import links as L
 from .callbacks import DeliversCallbacks
+from .deps import Backend, UserService
 from .handlers import json_response
 from .openapi_doc import errors
 from .problems import InvalidParameter
-from .service import NoSuchJob, Service
+from .service import NoSuchJob
 
 EVENT_STREAM = "text/event-stream"
 EVENT_SCHEMA = {
@@ -143,8 +144,8 @@ async def _single(base: str, job_id: str, data: dict[str, Any]) -> AsyncIterator
     yield format_event(base, job_id, None, data)
 
 
-def build_events_router(service: Service, closing: threading.Event | None = None) -> APIRouter:
-    """The event-stream and callback routes over ``service`` (the guarded one).
+def build_events_router(closing: threading.Event | None = None) -> APIRouter:
+    """The event-stream and callback routes (access is checked by the user's service).
 
     Streams end when ``closing`` is set (the server is stopping: uvicorn waits for
     open connections before it shuts the application down).
@@ -180,9 +181,11 @@ def build_events_router(service: Service, closing: threading.Event | None = None
             ]
         },
     )
-    async def job_events(jobID: str, request: Request) -> Response:
+    async def job_events(
+        jobID: str, request: Request, user_service: UserService, service: Backend
+    ) -> Response:
         after = _last_event_id(request)
-        status = await service.get_job(jobID)  # 404 for unknown jobs and other users' jobs
+        status = await user_service.get_job(jobID)  # 404 for unknown jobs, other users' jobs
         if not isinstance(service, StreamsJobEvents):
             raise NoSuchJob("This server keeps no job events.")
         base = str(request.base_url)
@@ -207,8 +210,8 @@ def build_events_router(service: Service, closing: threading.Event | None = None
             **errors(404),
         },
     )
-    async def job_callbacks(jobID: str) -> Response:
-        await service.get_job(jobID)
+    async def job_callbacks(jobID: str, user_service: UserService, service: Backend) -> Response:
+        await user_service.get_job(jobID)
         items = await service.job_callbacks(jobID) if isinstance(service, DeliversCallbacks) else []
         return json_response({"jobID": jobID, "callbacks": items})
 

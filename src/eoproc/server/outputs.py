@@ -28,9 +28,10 @@ import anyio
 from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
+from .deps import UserService
 from .openapi_doc import errors
 from .problems import NoSuchOutput
-from .service import ResultFile, Service
+from .service import ResultFile
 
 CHUNK_SIZE = 1024 * 1024
 """Bytes read from disk per write to the socket."""
@@ -125,8 +126,8 @@ async def key_response(result: ResultFile, key: str, url_path: str) -> Response:
     return OutputFileResponse(target, media_type=media_type)
 
 
-def build_output_router(service: Service) -> APIRouter:
-    """The routes of outputs given by reference, bound to ``service``."""
+def build_output_router() -> APIRouter:
+    """The routes of outputs given by reference (through the user's service)."""
     router = APIRouter()
     common = {
         "tags": ["Jobs"],
@@ -138,10 +139,12 @@ def build_output_router(service: Service) -> APIRouter:
         "response_class": FileResponse,
     }
 
-    async def job_output(jobID: str, outputID: str) -> Response:
+    async def job_output(jobID: str, outputID: str, service: UserService) -> Response:
         return await output_response(await service.get_result_file(jobID, outputID))
 
-    async def job_output_key(jobID: str, outputID: str, key: str, request: Request) -> Response:
+    async def job_output_key(
+        jobID: str, outputID: str, key: str, request: Request, service: UserService
+    ) -> Response:
         result = await service.get_result_file(jobID, outputID)
         return await key_response(result, key, request.url.path)
 

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..auth import PUBLIC_PATHS, ApiKey, ApiKeyVerifier, Authenticate, OidcSettings, OidcVerifier
 from ..service import Service
 from .fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, ReferenceFetcher
-from .guard import Access, GuardedService, Limits, guard
+from .guard import Access, Guard, Limits
 from .netpolicy import AddressPolicy
 
 
@@ -54,9 +54,9 @@ class SecurityConfig:
         """The addresses input references may be fetched from and callbacks sent to."""
         return AddressPolicy(self.public_network, frozenset(self.allow_input_hosts))
 
-    def guard(self, service: Service) -> GuardedService:
-        """``service`` as each user may see it."""
-        return guard(
+    def guard(self, service: Service) -> Guard:
+        """The access policy over ``service`` (``Guard.for_user``: one user's view)."""
+        return Guard(
             service,
             access=self.access,
             limits=self.limits,
