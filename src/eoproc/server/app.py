@@ -17,7 +17,7 @@ from eoproc.ui import HtmlPages, add_html
 
 from .auth.middleware import DOCS_ASSETS
 from .callbacks import DeliversCallbacks
-from .events import build_events_router
+from .events import DEFAULT_HEARTBEAT, build_events_router
 from .fastpath import FastPath
 from .links import OPENAPI_JSON
 from .openapi_doc import build_openapi
@@ -29,8 +29,8 @@ from .security.config import Authentication, SecurityConfig
 from .security.openapi import add_security
 from .security.requestid import RequestId
 from .service import AddsRoutes, Service
+from .settings import DEFAULT_MAX_BODY_SIZE, ServerSettings
 
-DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
 EXPOSED_HEADERS = (
     "Location",
     "Preference-Applied",
@@ -48,6 +48,7 @@ def create_app(
     cors_origins: Sequence[str] = (),
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     security: SecurityConfig | None = None,
+    events_heartbeat: float = DEFAULT_HEARTBEAT,
 ) -> FastAPI:
     """The OGC API - Processes application over ``service``.
 
@@ -57,7 +58,8 @@ def create_app(
     over ``max_body_size`` bytes are refused with 413. ``security`` configures
     authentication, per-user jobs, limits and input references (default:
     :class:`SecurityConfig`, no authentication); every response carries an
-    ``X-Request-ID``, which problem details repeat as ``instance``.
+    ``X-Request-ID``, which problem details repeat as ``instance``. An idle event
+    stream sends a comment every ``events_heartbeat`` seconds.
     """
     security = security or SecurityConfig()
     guard = security.guard(service)
@@ -89,7 +91,7 @@ def create_app(
     app.include_router(build_router())
     closing = threading.Event()
     app.state.stop_streams = closing.set  # the runner calls it on SIGTERM/SIGINT
-    app.include_router(build_events_router(closing))
+    app.include_router(build_events_router(closing, events_heartbeat))
     if isinstance(service, AddsRoutes):  # e.g. Part 2 (deploy, replace, undeploy)
         for router in service.routers(security):
             app.include_router(router)
@@ -110,6 +112,19 @@ def create_app(
             expose_headers=list(EXPOSED_HEADERS),
         )
     return app
+
+
+def app_from_settings(service: Service, settings: ServerSettings) -> FastAPI:
+    """The application over ``service`` as ``settings`` configure it (``ValueError`` if
+    its security settings are wrong)."""
+    return create_app(
+        service,
+        debug=settings.debug,
+        cors_origins=settings.cors_origins,
+        max_body_size=settings.max_body_size,
+        security=settings.security(),
+        events_heartbeat=settings.events_heartbeat,
+    )
 
 
 def _swagger_ui_assets() -> str | None:

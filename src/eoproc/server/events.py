@@ -4,7 +4,7 @@ An extension of OGC API - Processes: the events of a job as
 ``text/event-stream``. Each event has the id of the store's event (send it back
 as ``Last-Event-ID`` to resume after it), a type (``status`` for a change of
 status, ``progress`` for a progress update) and the job's status info as data.
-A comment line is sent every ``EOPROC_EVENTS_HEARTBEAT`` seconds (15) while
+A comment line is sent every ``heartbeat`` seconds (15; ``EOPROC_EVENTS_HEARTBEAT``) while
 nothing happens; the stream ends after the job's final event. The job must be
 visible to the user (else 404, as ``GET /jobs/{jobID}``).
 """
@@ -12,7 +12,6 @@ visible to the user (else 404, as ``GET /jobs/{jobID}``).
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
@@ -47,9 +46,8 @@ RETRY_MS = 2000
 """How long an EventSource waits before reconnecting (the ``retry`` field)."""
 
 
-def heartbeat() -> float:
-    """Seconds between two heartbeats of an idle stream (``EOPROC_EVENTS_HEARTBEAT``)."""
-    return float(os.environ.get("EOPROC_EVENTS_HEARTBEAT") or 15.0)
+DEFAULT_HEARTBEAT = 15.0
+"""Seconds between two heartbeats of an idle stream."""
 
 
 class JobEvent(Protocol):
@@ -144,7 +142,9 @@ async def _single(base: str, job_id: str, data: dict[str, Any]) -> AsyncIterator
     yield format_event(base, job_id, None, data)
 
 
-def build_events_router(closing: threading.Event | None = None) -> APIRouter:
+def build_events_router(
+    closing: threading.Event | None = None, heartbeat: float = DEFAULT_HEARTBEAT
+) -> APIRouter:
     """The event-stream and callback routes (access is checked by the user's service).
 
     Streams end when ``closing`` is set (the server is stopping: uvicorn waits for
@@ -197,7 +197,7 @@ def build_events_router(closing: threading.Event | None = None) -> APIRouter:
         elif latest is not None and latest.final and after >= latest.id:
             return Response(status_code=204, headers=headers)  # EventSource: stop reconnecting
         else:
-            body = _stream(service, base, jobID, after, heartbeat(), stopping)
+            body = _stream(service, base, jobID, after, heartbeat, stopping)
         return StreamingResponse(body, media_type=EVENT_STREAM, headers=headers)
 
     @router.get(
