@@ -189,7 +189,6 @@ def _settings(ctx: typer.Context, default_service: str) -> ServerSettings:
             given[_FIELDS.get(name, name)] = value
     try:
         settings = ServerSettings(**given)
-        settings.security()  # wrong security settings fail before the service loads
     except ValueError as exc:
         raise _fail(str(exc)) from None
     if settings.service is None:
@@ -198,6 +197,11 @@ def _settings(ctx: typer.Context, default_service: str) -> ServerSettings:
 
 
 def _load(settings: ServerSettings) -> Service:
+    """The service of ``settings`` (wrong security settings fail first)."""
+    try:
+        settings.security()
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
     try:
         return load_service(settings.service, settings.service_args, settings.service_options())
     except ServiceLoadError as exc:
