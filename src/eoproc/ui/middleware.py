@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from importlib.resources import files
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
@@ -67,8 +68,10 @@ def match_page(path: str, method: str = "GET") -> tuple[str, str | None] | None:
     return None
 
 
+@cache
 def static_asset(name: str) -> tuple[bytes, str] | None:
-    """The content and media type of the packaged asset ``name``, if there is one."""
+    """The content and media type of the packaged asset ``name``, if there is one (read
+    once: the packaged files do not change)."""
     if "/" in name or name.startswith("."):
         return None
     suffix = name[name.rfind(".") :] if "." in name else ""
