@@ -5,6 +5,9 @@ process cache in ``app.state``; :class:`~.auth.middleware.Authenticate` puts the
 request's user in the ASGI scope. Routes declare what they need::
 
     async def job_status(jobID: str, service: UserService) -> Response: ...
+
+The dependencies are ``async``: they do no I/O, and FastAPI would run plain
+functions in its thread pool (a thread hop per dependency and request).
 """
 
 from __future__ import annotations
@@ -19,35 +22,27 @@ from .security.guard import Guard, GuardedService
 from .service import Service
 
 
-def current_user(request: Request) -> User | None:
+async def current_user(request: Request) -> User | None:
     """The authenticated user of the request (``None``: authentication is off, or anonymous
     on a public path)."""
     user: User | None = request.scope.get("user")
     return user
 
 
-def guard(request: Request) -> Guard:
-    """The access policy of the application."""
-    policy: Guard = request.app.state.guard
-    return policy
-
-
-def user_service(
-    policy: Annotated[Guard, Depends(guard)],
-    user: Annotated[User | None, Depends(current_user)],
-) -> GuardedService:
+async def user_service(request: Request) -> GuardedService:
     """The service as the request's user may see it (their jobs, the processes they may run)."""
-    return policy.for_user(user)
+    policy: Guard = request.app.state.guard
+    return policy.for_user(request.scope.get("user"))
 
 
-def backend(request: Request) -> Service:
+async def backend(request: Request) -> Service:
     """The service itself, for its optional capabilities (events, callbacks, conformance);
     check access through :func:`user_service` first."""
     service: Service = request.app.state.service
     return service
 
 
-def process_cache(request: Request) -> ProcessCache:
+async def process_cache(request: Request) -> ProcessCache:
     """The process descriptions reused for execution requests."""
     cache: ProcessCache = request.app.state.processes
     return cache
@@ -65,7 +60,6 @@ __all__ = [
     "UserService",
     "backend",
     "current_user",
-    "guard",
     "process_cache",
     "user_service",
 ]

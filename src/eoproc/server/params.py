@@ -3,8 +3,9 @@
 Each parameter is declared once (:class:`QueryParameter`): the declarations give
 both the parameters of the OpenAPI document and the names the parsers know.
 FastAPI cannot declare an ``explode: false`` array nor report problems the
-standard's way, so the parsers are plain dependencies (:data:`ProcessPage`,
-:data:`JobListQuery`) over the query string.
+standard's way, so the routes parse the query string with :func:`parse_job_query`
+and :func:`parse_process_list` (an :class:`InvalidParameter` becomes problem
+details in the exception handler), not through FastAPI's own parameters.
 
 Array parameters are accepted both repeated (``status=a&status=b``) and
 comma-separated (``status=a,b``, the standard's ``explode: false``). Every bad
@@ -15,9 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from starlette.datastructures import QueryParams
 
 from eoproc.models import JobStatus
@@ -279,17 +279,3 @@ def parse_job_query(params: QueryParams) -> JobQuery:
         limit=limit,
         cursor=cursor,
     )
-
-
-def process_page(request: Request) -> tuple[int, int]:
-    """Dependency: ``limit`` and ``offset`` of ``GET /processes``."""
-    return parse_process_list(request.query_params)
-
-
-def job_list_query(request: Request) -> JobQuery:
-    """Dependency: the :class:`JobQuery` of ``GET /jobs``."""
-    return parse_job_query(request.query_params)
-
-
-ProcessPage = Annotated[tuple[int, int], Depends(process_page)]
-JobListQuery = Annotated[JobQuery, Depends(job_list_query)]

@@ -1,7 +1,8 @@
 """The endpoints of OGC API - Processes - Part 1: Core.
 
-Each route declares what it needs as dependencies (:mod:`.deps`, :mod:`.params`):
-the service as the request's user sees it, the process cache, the parsed query.
+Each route declares what it needs as dependencies (:mod:`.deps`): the service as
+the request's user sees it, the process cache; list queries are parsed by
+:mod:`.params` (each parameter declared once, for the parser and the OpenAPI document).
 """
 
 from __future__ import annotations
@@ -29,7 +30,13 @@ from .handlers import job_results as job_results_response
 from .handlers import job_status as job_status_response
 from .openapi_doc import EXECUTE_BODY, errors
 from .outputs import build_output_router
-from .params import JOB_LIST, PROCESS_LIST, JobListQuery, ProcessPage, openapi_parameters
+from .params import (
+    JOB_LIST,
+    PROCESS_LIST,
+    openapi_parameters,
+    parse_job_query,
+    parse_process_list,
+)
 from .problems import InvalidParameter
 
 CONFORMANCE = [
@@ -111,8 +118,8 @@ def build_router() -> APIRouter:
         responses=errors(400),
         openapi_extra={"parameters": openapi_parameters(PROCESS_LIST)},
     )
-    async def process_list(request: Request, paging: ProcessPage, service: UserService) -> Response:
-        limit, offset = paging
+    async def process_list(request: Request, service: UserService) -> Response:
+        limit, offset = parse_process_list(request.query_params)
         base = _base(request)
         summaries = service.list_processes()
         page = summaries[offset : offset + limit]
@@ -200,7 +207,8 @@ def build_router() -> APIRouter:
         responses=errors(400),
         openapi_extra={"parameters": openapi_parameters(JOB_LIST)},
     )
-    async def job_list(request: Request, query: JobListQuery, service: UserService) -> Response:
+    async def job_list(request: Request, service: UserService) -> Response:
+        query = parse_job_query(request.query_params)
         base = _base(request)
         try:
             page = await service.list_jobs(query)
