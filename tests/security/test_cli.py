@@ -13,6 +13,13 @@ from eoproc.server.auth import hash_key
 
 from ..live_server import REPO_ROOT, run_server
 
+
+def python_path() -> str:
+    """The repository root (for ``tests.*`` services) before the caller's ``PYTHONPATH``
+    (so that a worktree's ``src`` is what the server imports)."""
+    return os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
+
+
 KEY = "cli-key-0123456789abcdefghij"
 
 
@@ -25,7 +32,7 @@ def _cli(
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})},
+        env={**os.environ, "PYTHONPATH": python_path(), **(env or {})},
     )
 
 

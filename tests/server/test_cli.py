@@ -16,8 +16,14 @@ import pytest
 from tests.live_server import REPO_ROOT, free_port, run_server
 
 
+def python_path() -> str:
+    """The repository root (for ``tests.*`` services) before the caller's ``PYTHONPATH``
+    (so that a worktree's ``src`` is what the server imports)."""
+    return os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
+
+
 def run_cli(*args: str, module: str = "eoproc.server.cli") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env = {**os.environ, "PYTHONPATH": python_path()}
     return subprocess.run(
         [sys.executable, "-m", module, *args],
         capture_output=True,
@@ -107,7 +113,7 @@ def test_bad_store_fails_at_start_without_traceback(tmp_path: Path) -> None:
 
 def test_dev_serves_with_reload(tmp_path: Path) -> None:
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env = {**os.environ, "PYTHONPATH": python_path()}
     command = [
         sys.executable,
         "-m",
@@ -152,7 +158,7 @@ def test_port_from_environment_and_cors_option(tmp_path: Path) -> None:
     port = free_port()
     env = {
         **os.environ,
-        "PYTHONPATH": str(REPO_ROOT),
+        "PYTHONPATH": python_path(),
         "EOPROC_PORT": str(port),
         "EOPROC_STORE": f"sqlite:///{tmp_path / 'jobs.db'}",
     }

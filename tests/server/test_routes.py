@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from openapi_spec_validator import OpenAPIV30SpecValidator
 
+from eoproc.models import ExecuteRequest, JobStatus
+from eoproc.server import JobQuery, NoSuchJob, NoSuchProcess, ResultNotReady
 from eoproc.server.links import OPENAPI_JSON
 from tests.server.conftest import AppClient, assert_problem
 from tests.server.memory_service import MemoryService
@@ -233,10 +235,23 @@ async def test_dismiss(app_client: AppClient, ogc_validate: Validate) -> None:
     assert_problem(results, 404)
 
 
-def test_memory_service_is_a_service(tmp_path: Path) -> None:
-    from eoproc.server import Service
-
-    assert isinstance(MemoryService(tmp_path), Service)
+async def test_memory_service_keeps_the_service_contract(tmp_path: Path) -> None:
+    """The test double behaves as the routes expect of any ``Service``."""
+    service = MemoryService(tmp_path)
+    request = ExecuteRequest.model_validate({"inputs": {"x": 4}})
+    done = await service.execute("both", request, wait=True)
+    queued = await service.execute("async_only", request, wait=False)
+    assert done.status == JobStatus.successful and queued.status == JobStatus.accepted
+    assert (await service.get_results(done.jobID)).root == {"y": 8}
+    with pytest.raises(ResultNotReady):
+        await service.get_results(queued.jobID)
+    page = await service.list_jobs(JobQuery(statuses=[JobStatus.accepted], limit=10))
+    assert [job.jobID for job in page.jobs] == [queued.jobID]
+    assert (await service.dismiss_job(queued.jobID)).status == JobStatus.dismissed
+    with pytest.raises(NoSuchJob):
+        await service.get_job("nope")
+    with pytest.raises(NoSuchProcess):
+        await service.execute("nope", request, wait=False)
 
 
 async def test_async_raw_results(app_client: AppClient, memory_service: MemoryService) -> None:

@@ -15,7 +15,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from eoproc.server import links as L
-from eoproc.server.auth.users import current_user
+from eoproc.server.auth.users import User
+from eoproc.server.deps import CurrentUser
 from eoproc.server.handlers import json_response
 from eoproc.server.problems import PROBLEM_JSON
 
@@ -89,8 +90,7 @@ def build_deploy_router(
     router = APIRouter()
     role = service.deploy_options.deployer_role
 
-    def check_role() -> str | None:
-        user = current_user.get()
+    def check_role(user: User | None) -> str | None:
         if user is None:
             return None
         if not (user.has_role(role) or user.has_role(admin_role)):
@@ -111,8 +111,8 @@ def build_deploy_router(
         },
         openapi_extra={"requestBody": _BODY, "parameters": [_W]},
     )
-    async def deploy(request: Request) -> Response:
-        user = check_role()
+    async def deploy(request: Request, current_user: CurrentUser) -> Response:
+        user = check_role(current_user)
         package = await service.read_package(
             await request.body(),
             request.headers.get("content-type"),
@@ -138,8 +138,8 @@ def build_deploy_router(
         },
         openapi_extra={"requestBody": _BODY, "parameters": [_W]},
     )
-    async def replace(processID: str, request: Request) -> Response:
-        user = check_role()
+    async def replace(processID: str, request: Request, current_user: CurrentUser) -> Response:
+        user = check_role(current_user)
         package = await service.read_package(
             await request.body(),
             request.headers.get("content-type"),
@@ -158,8 +158,8 @@ def build_deploy_router(
         status_code=204,
         responses={204: {"description": "The process is undeployed"}, **_errors(403, 404, 409)},
     )
-    async def undeploy(processID: str) -> Response:
-        check_role()
+    async def undeploy(processID: str, current_user: CurrentUser) -> Response:
+        check_role(current_user)
         await service.undeploy(processID)
         return Response(status_code=204)
 

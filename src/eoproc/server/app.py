@@ -17,19 +17,20 @@ from eoproc.ui import HtmlPages, add_html
 
 from .auth.middleware import DOCS_ASSETS
 from .callbacks import DeliversCallbacks
-from .events import build_events_router
+from .events import DEFAULT_HEARTBEAT, build_events_router
 from .fastpath import FastPath
-from .handlers import ProcessCache
 from .links import OPENAPI_JSON
 from .openapi_doc import build_openapi
 from .problems import BodySizeLimit, install_problem_handlers
+from .process_cache import ProcessCache
 from .process_openapi import add_process_operations, processes_revision
 from .routes import build_router
 from .security.config import Authentication, SecurityConfig
+from .security.openapi import add_security
 from .security.requestid import RequestId
 from .service import AddsRoutes, Service
+from .settings import DEFAULT_MAX_BODY_SIZE, ServerSettings
 
-DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
 EXPOSED_HEADERS = (
     "Location",
     "Preference-Applied",
@@ -47,6 +48,7 @@ def create_app(
     cors_origins: Sequence[str] = (),
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     security: SecurityConfig | None = None,
+    events_heartbeat: float = DEFAULT_HEARTBEAT,
 ) -> FastAPI:
     """The OGC API - Processes application over ``service``.
 
@@ -56,10 +58,11 @@ def create_app(
     over ``max_body_size`` bytes are refused with 413. ``security`` configures
     authentication, per-user jobs, limits and input references (default:
     :class:`SecurityConfig`, no authentication); every response carries an
-    ``X-Request-ID``, which problem details repeat as ``instance``.
+    ``X-Request-ID``, which problem details repeat as ``instance``. An idle event
+    stream sends a comment every ``events_heartbeat`` seconds.
     """
     security = security or SecurityConfig()
-    served = security.guard(service)
+    guard = security.guard(service)
     if isinstance(service, DeliversCallbacks) and service.callback_policy is None:
         service.callback_policy = security.policy()
 
@@ -80,20 +83,22 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.service = service
+    processes = ProcessCache()
+    app.state.service = service  # the dependencies of .deps read these three
+    app.state.guard = guard
+    app.state.processes = processes
     install_problem_handlers(app, debug=debug)
-    processes = ProcessCache(served)
-    app.include_router(build_router(served, processes))
+    app.include_router(build_router())
     closing = threading.Event()
     app.state.stop_streams = closing.set  # the runner calls it on SIGTERM/SIGINT
-    app.include_router(build_events_router(served, closing))
+    app.include_router(build_events_router(closing, events_heartbeat))
     if isinstance(service, AddsRoutes):  # e.g. Part 2 (deploy, replace, undeploy)
         for router in service.routers(security):
             app.include_router(router)
-    _add_api_documents(app, security, served)
+    _add_api_documents(app, security, service)
     # innermost first: the fast path sits inside the body limit, authentication,
     # request ids and CORS
-    app.add_middleware(FastPath, service=served, processes=processes, debug=debug)
+    app.add_middleware(FastPath, guard=guard, processes=processes, debug=debug)
     app.add_middleware(BodySizeLimit, max_body_size=max_body_size)
     app.add_middleware(Authentication, config=security)
     _add_html_pages(app, service, security)
@@ -107,6 +112,19 @@ def create_app(
             expose_headers=list(EXPOSED_HEADERS),
         )
     return app
+
+
+def app_from_settings(service: Service, settings: ServerSettings) -> FastAPI:
+    """The application over ``service`` as ``settings`` configure it (``ValueError`` if
+    its security settings are wrong)."""
+    return create_app(
+        service,
+        debug=settings.debug,
+        cors_origins=settings.cors_origins,
+        max_body_size=settings.max_body_size,
+        security=settings.security(),
+        events_heartbeat=settings.events_heartbeat,
+    )
 
 
 def _swagger_ui_assets() -> str | None:
@@ -144,7 +162,7 @@ def _add_api_documents(app: FastAPI, security: SecurityConfig, service: Service)
         if "document" not in cache or cache.get("revision") != revision:
             processes = [service.get_process(p.id) for p in service.list_processes()]
             document = add_process_operations(build_openapi(app), processes)
-            cache["document"] = add_html(security.document(document))
+            cache["document"] = add_html(add_security(document, security))
             cache["revision"] = revision
         return dict(cache["document"])
 

@@ -6,9 +6,9 @@ is the same CLI with another name and default service.
 
 from __future__ import annotations
 
-import dataclasses
 import os
-from typing import TYPE_CHECKING, Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,13 +17,22 @@ if TYPE_CHECKING:
 
 from eoproc.deploy import options as dru
 
-from .loader import DEFAULT_SERVICE, ServiceLoadError, ServiceOptions, load_service
+from .loader import DEFAULT_SERVICE, ServiceLoadError, load_service
 from .security import options as sec
-from .slowclients import BODY_TIMEOUT, HEADER_TIMEOUT
+from .service import Service
+from .settings import CONFIG_ENV, DEFAULT_HOST, DEFAULT_PORT, ServerSettings, default
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8008
 _DEV_ENV = "EOPROC_DEV_OPTIONS"
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        envvar=CONFIG_ENV,
+        help="Settings file (TOML, or JSON): keys are the options' names with _ "
+        "(port, store, api_keys, ...); flags and EOPROC_* variables win over it.",
+    ),
+]
 
 HostOption = Annotated[
     str, typer.Option("--host", envvar="EOPROC_HOST", help="Interface to listen on.")
@@ -155,11 +164,48 @@ ServiceArgument = Annotated[
 ]
 
 
-def _split_service(service: list[str] | None, default_service: str) -> tuple[str, list[str]]:
-    values = list(service or [])
-    if values:
-        return values[0], values[1:]
-    return os.environ.get("EOPROC_SERVICE") or default_service, []
+_FIELDS = {
+    "api_key": "api_keys",
+    "cors_origin": "cors_origins",
+    "process_role": "process_roles",
+    "oidc_algorithm": "oidc_algorithms",
+    "allow_input_host": "allow_input_hosts",
+    "scheduler": "dask_scheduler",
+}
+"""Settings whose flag is named otherwise (the flag of a list names one item)."""
+
+
+def _settings(ctx: typer.Context, default_service: str) -> ServerSettings:
+    """The settings of the flags given (on the command line or in their env var) over
+    ``EOPROC_*`` and the config file; the default SERVICE if none is named."""
+    given: dict[str, Any] = {}
+    for name, value in ctx.params.items():
+        source = ctx.get_parameter_source(name)  # typer's own click: compared by name
+        if source is None or source.name not in ("COMMANDLINE", "ENVIRONMENT"):
+            continue
+        if name == "service":
+            given["service"], given["service_args"] = value[0], value[1:]
+        else:
+            given[_FIELDS.get(name, name)] = value
+    try:
+        settings = ServerSettings(**given)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if settings.service is None:
+        settings = settings.model_copy(update={"service": default_service})
+    return settings
+
+
+def _load(settings: ServerSettings) -> Service:
+    """The service of ``settings`` (wrong security settings fail first)."""
+    try:
+        settings.security()
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    try:
+        return load_service(settings.service, settings.service_args, settings.service_options())
+    except ServiceLoadError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _fail(message: str) -> typer.Exit:
@@ -181,7 +227,9 @@ def new_server_cli(
 
     @app.command()
     def run(
+        ctx: typer.Context,
         service: ServiceArgument = None,
+        config: ConfigOption = None,
         host: HostOption = DEFAULT_HOST,
         port: PortOption = DEFAULT_PORT,
         workers: WorkersOption = None,
@@ -195,105 +243,43 @@ def new_server_cli(
         debug: DebugOption = False,
         cors_origin: CorsOption = None,
         access_log: AccessLogOption = False,
-        max_body_size: MaxBodyOption = 10 * 1024 * 1024,
-        header_timeout: HeaderTimeoutOption = HEADER_TIMEOUT,
-        body_timeout: BodyTimeoutOption = BODY_TIMEOUT,
+        max_body_size: MaxBodyOption = default("max_body_size"),
+        header_timeout: HeaderTimeoutOption = default("header_timeout"),
+        body_timeout: BodyTimeoutOption = default("body_timeout"),
         api_key: sec.ApiKeyOption = None,
-        api_key_header: sec.ApiKeyHeaderOption = "X-API-Key",
+        api_key_header: sec.ApiKeyHeaderOption = default("api_key_header"),
         oidc_issuer: sec.OidcIssuerOption = None,
         oidc_audience: sec.OidcAudienceOption = None,
         oidc_jwks_url: sec.OidcJwksOption = None,
-        oidc_roles_claim: sec.OidcRolesOption = "roles",
+        oidc_roles_claim: sec.OidcRolesOption = default("oidc_roles_claim"),
         oidc_algorithm: sec.OidcAlgorithmOption = None,
         insecure: sec.InsecureOption = False,
         private_docs: sec.PrivateDocsOption = False,
         process_role: sec.ProcessRoleOption = None,
         max_jobs_per_user: sec.MaxUserJobsOption = None,
-        max_input_depth: sec.MaxDepthOption = 32,
+        max_input_depth: sec.MaxDepthOption = default("max_input_depth"),
         allow_input_host: sec.AllowHostOption = None,
-        input_max_bytes: sec.InputMaxBytesOption = 10 * 1024 * 1024,
-        input_timeout: sec.InputTimeoutOption = 20.0,
+        input_max_bytes: sec.InputMaxBytesOption = default("input_max_bytes"),
+        input_timeout: sec.InputTimeoutOption = default("input_timeout"),
         job_timeout: sec.JobTimeoutOption = None,
         job_control: JobControlOption = None,
         job_ids: JobIdsOption = None,
         deploy: dru.DeployOption = False,
         cwl_no_container: dru.NoContainerOption = False,
-        deployer_role: dru.DeployerRoleOption = "deployer",
-        cwl_time_limit: dru.CwlTimeLimitOption = 3600.0,
+        deployer_role: dru.DeployerRoleOption = default("deployer_role"),
+        cwl_time_limit: dru.CwlTimeLimitOption = default("cwl_time_limit"),
     ) -> None:
         """Serve SERVICE (default: the demo processes) over HTTP until SIGTERM/Ctrl-C.
 
         Without --api-key or --oidc-issuer only a loopback HOST is served (else --insecure).
         SERVICE's module is looked up with the working directory on the import path
         (as uvicorn's --app-dir . does): `run mymodule:registry` works in its folder.
+        Every option is also an EOPROC_* variable and a key of the --config file.
         """
         from .runner import serve
 
-        try:
-            security = sec.security_config(
-                host=host,
-                api_keys=api_key,
-                api_key_header=api_key_header,
-                oidc_issuer=oidc_issuer,
-                oidc_audience=oidc_audience,
-                oidc_jwks_url=oidc_jwks_url,
-                oidc_roles_claim=oidc_roles_claim,
-                oidc_algorithms=oidc_algorithm,
-                insecure=insecure,
-                private_docs=private_docs,
-                process_roles=process_role,
-                max_jobs_per_user=max_jobs_per_user,
-                max_input_depth=max_input_depth,
-                allow_input_hosts=allow_input_host,
-                input_max_bytes=input_max_bytes,
-                input_timeout=input_timeout,
-            )
-        except ValueError as exc:
-            raise _fail(str(exc)) from None
-        spec, args = _split_service(service, default_service)
-        options = ServiceOptions(
-            store_url=store,
-            workers=workers,
-            max_queued=max_queued,
-            executor=executor,
-            dask_scheduler=scheduler,
-            job_timeout=job_timeout,
-        )
-        options = dataclasses.replace(
-            options,
-            keep_finished=keep_finished,
-            results_dir=results_dir,
-            lease=lease,
-            job_control=job_control,
-            job_ids=job_ids,
-        )
-        if deploy:
-            from eoproc.deploy.service import DeployOptions
-
-            options = dataclasses.replace(
-                options,
-                deploy=DeployOptions(
-                    no_container=cwl_no_container,
-                    deployer_role=deployer_role,
-                    time_limit=cwl_time_limit,
-                ),
-            )
-        try:
-            loaded = load_service(spec, args, options)
-        except ServiceLoadError as exc:
-            raise _fail(str(exc)) from None
-        code = serve(
-            loaded,
-            security=security,
-            host=host,
-            port=port,
-            debug=debug,
-            cors_origins=cors_origin or (),
-            access_log=access_log,
-            max_body_size=max_body_size,
-            header_timeout=header_timeout,
-            body_timeout=body_timeout,
-        )
+        settings = _settings(ctx, default_service)
+        code = serve(_load(settings), settings)
         if code:
             raise typer.Exit(code)
 
@@ -301,7 +287,9 @@ def new_server_cli(
 
     @app.command()
     def dev(
+        ctx: typer.Context,
         service: ServiceArgument = None,
+        config: ConfigOption = None,
         host: HostOption = DEFAULT_HOST,
         port: PortOption = DEFAULT_PORT,
         workers: WorkersOption = None,
@@ -309,35 +297,21 @@ def new_server_cli(
         cors_origin: CorsOption = None,
     ) -> None:
         """Like run, with --debug and auto-reload when the code changes (development only)."""
-        import json
-
         import uvicorn
 
-        if not sec.is_loopback_bind(host):
+        settings = _settings(ctx, default_service).model_copy(update={"debug": True})
+        if not sec.is_loopback_bind(settings.host):
             raise _fail(
                 f"dev shows tracebacks and has no authentication: it serves loopback only, "
-                f"not {host} (use run)"
+                f"not {settings.host} (use run)"
             )
-        spec, args = _split_service(service, default_service)
-        options = ServiceOptions(store_url=store, workers=workers)
-        try:
-            load_service(spec, args, options)  # fail now, not in the reloaded child
-        except ServiceLoadError as exc:
-            raise _fail(str(exc)) from None
-        os.environ[_DEV_ENV] = json.dumps(
-            {
-                "spec": spec,
-                "args": args,
-                "store": store,
-                "workers": workers,
-                "cors": cors_origin or [],
-            }
-        )
+        _load(settings)  # fail now, not in the reloaded child
+        os.environ[_DEV_ENV] = settings.model_dump_json()
         uvicorn.run(
             "eoproc.server.cli:dev_app",
             factory=True,
-            host=host,
-            port=port,
+            host=settings.host,
+            port=settings.port,
             reload=True,
             log_level="debug",
         )
@@ -366,19 +340,10 @@ def new_server_cli(
 
 def dev_app() -> FastAPI:
     """The application of ``dev`` (built anew in uvicorn's reloaded child process)."""
-    import json
+    from .app import app_from_settings
 
-    from .app import create_app
-    from .security.config import SecurityConfig
-
-    config = json.loads(os.environ[_DEV_ENV])
-    options = ServiceOptions(store_url=config["store"], workers=config["workers"])
-    service = load_service(config["spec"], config["args"], options)
-    # input references: public addresses only, unless EOPROC_ALLOW_INPUT_HOSTS opens some
-    allowed = os.environ.get("EOPROC_ALLOW_INPUT_HOSTS", "")
-    hosts = tuple(host.strip() for host in allowed.split(",") if host.strip())
-    security = SecurityConfig(allow_input_hosts=hosts)
-    return create_app(service, debug=True, cors_origins=config["cors"], security=security)
+    settings = ServerSettings.model_validate_json(os.environ[_DEV_ENV])
+    return app_from_settings(_load(settings), settings)
 
 
 cli = new_server_cli(

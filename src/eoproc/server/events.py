@@ -4,7 +4,7 @@ An extension of OGC API - Processes: the events of a job as
 ``text/event-stream``. Each event has the id of the store's event (send it back
 as ``Last-Event-ID`` to resume after it), a type (``status`` for a change of
 status, ``progress`` for a progress update) and the job's status info as data.
-A comment line is sent every ``EOPROC_EVENTS_HEARTBEAT`` seconds (15) while
+A comment line is sent every ``heartbeat`` seconds (15; ``EOPROC_EVENTS_HEARTBEAT``) while
 nothing happens; the stream ends after the job's final event. The job must be
 visible to the user (else 404, as ``GET /jobs/{jobID}``).
 """
@@ -12,7 +12,6 @@ visible to the user (else 404, as ``GET /jobs/{jobID}``).
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
@@ -23,10 +22,11 @@ from starlette.responses import Response, StreamingResponse
 
 from . import links as L
 from .callbacks import DeliversCallbacks
+from .deps import Backend, UserService
 from .handlers import json_response
 from .openapi_doc import errors
 from .problems import InvalidParameter
-from .service import NoSuchJob, Service
+from .service import NoSuchJob
 
 EVENT_STREAM = "text/event-stream"
 EVENT_SCHEMA = {
@@ -46,9 +46,8 @@ RETRY_MS = 2000
 """How long an EventSource waits before reconnecting (the ``retry`` field)."""
 
 
-def heartbeat() -> float:
-    """Seconds between two heartbeats of an idle stream (``EOPROC_EVENTS_HEARTBEAT``)."""
-    return float(os.environ.get("EOPROC_EVENTS_HEARTBEAT") or 15.0)
+DEFAULT_HEARTBEAT = 15.0
+"""Seconds between two heartbeats of an idle stream."""
 
 
 class JobEvent(Protocol):
@@ -143,8 +142,10 @@ async def _single(base: str, job_id: str, data: dict[str, Any]) -> AsyncIterator
     yield format_event(base, job_id, None, data)
 
 
-def build_events_router(service: Service, closing: threading.Event | None = None) -> APIRouter:
-    """The event-stream and callback routes over ``service`` (the guarded one).
+def build_events_router(
+    closing: threading.Event | None = None, heartbeat: float = DEFAULT_HEARTBEAT
+) -> APIRouter:
+    """The event-stream and callback routes (access is checked by the user's service).
 
     Streams end when ``closing`` is set (the server is stopping: uvicorn waits for
     open connections before it shuts the application down).
@@ -180,9 +181,11 @@ def build_events_router(service: Service, closing: threading.Event | None = None
             ]
         },
     )
-    async def job_events(jobID: str, request: Request) -> Response:
+    async def job_events(
+        jobID: str, request: Request, user_service: UserService, service: Backend
+    ) -> Response:
         after = _last_event_id(request)
-        status = await service.get_job(jobID)  # 404 for unknown jobs and other users' jobs
+        status = await user_service.get_job(jobID)  # 404 for unknown jobs, other users' jobs
         if not isinstance(service, StreamsJobEvents):
             raise NoSuchJob("This server keeps no job events.")
         base = str(request.base_url)
@@ -194,7 +197,7 @@ def build_events_router(service: Service, closing: threading.Event | None = None
         elif latest is not None and latest.final and after >= latest.id:
             return Response(status_code=204, headers=headers)  # EventSource: stop reconnecting
         else:
-            body = _stream(service, base, jobID, after, heartbeat(), stopping)
+            body = _stream(service, base, jobID, after, heartbeat, stopping)
         return StreamingResponse(body, media_type=EVENT_STREAM, headers=headers)
 
     @router.get(
@@ -207,8 +210,8 @@ def build_events_router(service: Service, closing: threading.Event | None = None
             **errors(404),
         },
     )
-    async def job_callbacks(jobID: str) -> Response:
-        await service.get_job(jobID)
+    async def job_callbacks(jobID: str, user_service: UserService, service: Backend) -> Response:
+        await user_service.get_job(jobID)
         items = await service.job_callbacks(jobID) if isinstance(service, DeliversCallbacks) else []
         return json_response({"jobID": jobID, "callbacks": items})
 

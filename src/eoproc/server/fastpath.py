@@ -4,7 +4,10 @@
 straight from ASGI, skipping FastAPI's routing and dependency solving (which
 cost more than the work itself at thousands of requests per second). They run
 the same handlers as the FastAPI routes, which stay in place for everything
-else and for the OpenAPI document. Other requests pass through untouched.
+else and for the OpenAPI document, with the same service as the routes'
+dependencies give (:meth:`Guard.for_user` of the user that
+:class:`~.auth.middleware.Authenticate` put in the scope). Other requests pass
+through untouched.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .handlers import ProcessCache, execute_process, job_status
+from .handlers import execute_process, job_status
 from .problems import MalformedBody, service_error_response
-from .service import Service, ServiceError
+from .process_cache import ProcessCache
+from .security.guard import Guard
+from .service import ServiceError
 
 _JOBS = "/jobs/"
 _PROCESSES = "/processes/"
@@ -23,13 +28,13 @@ _EXECUTION = "/execution"
 
 
 class FastPath:
-    """ASGI middleware serving the hot operations of ``service`` directly."""
+    """ASGI middleware serving the hot operations directly (through ``guard``)."""
 
     def __init__(
-        self, app: ASGIApp, service: Service, processes: ProcessCache, debug: bool = False
+        self, app: ASGIApp, guard: Guard, processes: ProcessCache, debug: bool = False
     ) -> None:
         self.app = app
-        self.service = service
+        self.guard = guard
         self.processes = processes
         self.debug = debug
 
@@ -51,7 +56,8 @@ class FastPath:
 
     async def _job_status(self, scope: Scope, receive: Receive, send: Send, job_id: str) -> None:
         try:
-            response = await job_status(self.service, job_id, _base(scope))
+            service = self.guard.for_user(scope.get("user"))
+            response = await job_status(service, job_id, _base(scope))
         except ServiceError as exc:
             response = service_error_response(exc, scope["path"], debug=self.debug)
         await response(scope, receive, send)
@@ -61,7 +67,7 @@ class FastPath:
         try:
             body = await _read_body(receive)
             response = await execute_process(
-                self.service,
+                self.guard.for_user(scope.get("user")),
                 self.processes,
                 process_id,
                 _base(scope),

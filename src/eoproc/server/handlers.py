@@ -7,7 +7,6 @@ so that :mod:`.fastpath` can serve them straight from ASGI.
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from starlette.responses import Response
@@ -19,10 +18,8 @@ from .callbacks import request_base
 from .execution import parse_execute_body, prefers_async, raw_response, run_async
 from .idempotency import IdempotentRequest, check_key, fingerprint, idempotent_request
 from .outputs import whole_file
+from .process_cache import ProcessCache
 from .service import KeepsExecuteRequests, ResultFile, Service
-
-#: Seconds a process description is reused for execution requests.
-PROCESS_CACHE_SECONDS = 5.0
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -33,31 +30,6 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
         media_type=L.JSON,
         headers=headers,
     )
-
-
-class ProcessCache:
-    """Process descriptions of a service, reused for a few seconds.
-
-    Executing needs the process's job control options; describing a process
-    can be costly (schemas are built), and descriptions rarely change.
-    """
-
-    def __init__(self, service: Service, seconds: float = PROCESS_CACHE_SECONDS) -> None:
-        self.service = service
-        self.seconds = seconds
-        self._entries: dict[str, tuple[float, ProcessDescription]] = {}
-
-    def get(self, process_id: str) -> ProcessDescription:
-        """The description of ``process_id``; raises ``NoSuchProcess``."""
-        now = time.monotonic()
-        entry = self._entries.get(process_id)
-        if entry is not None and entry[0] > now:
-            return entry[1]
-        description = self.service.get_process(process_id)
-        if len(self._entries) > 10_000:
-            self._entries.clear()
-        self._entries[process_id] = (now + self.seconds, description)
-        return description
 
 
 async def execute_process(
@@ -72,7 +44,7 @@ async def execute_process(
 ) -> Response:
     """``POST /processes/{id}/execution`` per the standard's execution rules."""
     key = check_key(idempotency_key)
-    process = processes.get(process_id)
+    process = processes.get(service, process_id)
     request = parse_execute_body(content_type, body)
     request_base.set(base)
     if key is None:
@@ -126,7 +98,7 @@ async def job_results(
         request = await service.get_execute_request(job_id)
         if request.response == ResponseType.raw:
             job = await service.get_job(job_id)
-            process = processes.get(job.processID or "")
+            process = processes.get(service, job.processID or "")
             result_file = await _single_file(service, job_id, request, results)
             return raw_response(request, process, results, {}, result_file)
     return json_response(results)

@@ -1,8 +1,9 @@
 """The server's OpenAPI 3.0 document (the standard's ``oas30`` class).
 
 FastAPI writes OpenAPI 3.1 with JSON Schema 2020-12 constructs; this module
-declares the parameters, bodies and error responses FastAPI cannot infer from
-the routes, and rewrites the generated document into valid OpenAPI 3.0.3.
+declares the bodies and error responses FastAPI cannot infer from the routes
+(the query parameters are declared in :mod:`.params`), and rewrites the
+generated document into valid OpenAPI 3.0.3.
 """
 
 from __future__ import annotations
@@ -36,69 +37,6 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     problem = {PROBLEM_JSON: {"schema": {"$ref": _REF.format(model="ApiError")}}}
     return {code: {"description": _ERROR_TEXT[code], "content": problem} for code in (*codes, 500)}
 
-
-def _array_param(name: str, description: str, items: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "style": "form",
-        "explode": False,
-        "schema": {"type": "array", "items": items},
-    }
-
-
-_LIMIT = {
-    "name": "limit",
-    "in": "query",
-    "required": False,
-    "description": "The maximum number of items in one page.",
-    "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 10},
-}
-
-PROCESS_LIST_PARAMETERS: list[dict[str, Any]] = [
-    _LIMIT,
-    {
-        "name": "offset",
-        "in": "query",
-        "required": False,
-        "description": "How many processes to skip (see the next/prev links).",
-        "schema": {"type": "integer", "minimum": 0, "default": 0},
-    },
-]
-
-JOB_LIST_PARAMETERS: list[dict[str, Any]] = [
-    _array_param("type", "Only jobs of these types (e.g. process).", {"type": "string"}),
-    _array_param("processID", "Only jobs of these processes.", {"type": "string"}),
-    _array_param(
-        "status",
-        "Only jobs in these states.",
-        {"type": "string", "enum": ["accepted", "running", "successful", "failed", "dismissed"]},
-    ),
-    {
-        "name": "datetime",
-        "in": "query",
-        "required": False,
-        "description": "Only jobs created at this instant or in this interval "
-        "(RFC 3339; `start/end`, `../end`, `start/..`).",
-        "schema": {"type": "string"},
-    },
-    _array_param(
-        "minDuration", "Only jobs that ran at least this many seconds.", {"type": "integer"}
-    ),
-    _array_param(
-        "maxDuration", "Only jobs that ran at most this many seconds.", {"type": "integer"}
-    ),
-    _LIMIT,
-    {
-        "name": "cursor",
-        "in": "query",
-        "required": False,
-        "description": "Opaque position of the next page (from a `next` link).",
-        "schema": {"type": "string"},
-    },
-]
 
 EXECUTE_BODY: dict[str, Any] = {
     "required": True,

@@ -28,9 +28,10 @@ import anyio
 from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
+from .deps import UserService
 from .openapi_doc import errors
 from .problems import NoSuchOutput
-from .service import ResultFile, Service
+from .service import ResultFile
 
 CHUNK_SIZE = 1024 * 1024
 """Bytes read from disk per write to the socket."""
@@ -89,44 +90,60 @@ def _listing(directory: Path, url_path: str) -> str:
     )
 
 
-def _file(path: Path, media_type: str, filename: str | None) -> Response:
-    if not path.is_file():
-        raise NoSuchOutput(f"The file of this output is not there ({path.name}).")
-    return OutputFileResponse(path, media_type=media_type, filename=filename)
-
-
-async def whole_file(result: ResultFile) -> ResultFile:
-    """The file of an output as one download: itself, or the zip of a directory."""
+def _whole(result: ResultFile) -> ResultFile:
+    """:func:`whole_file`'s disk work (in a worker thread)."""
     if not result.directory:
         return result
     if not result.path.is_dir():
         raise NoSuchOutput(f"The directory of this output is not there ({result.path.name}).")
     archive = result.archive or result.path.with_name(f".{result.path.name}.zip")
-    made = await anyio.to_thread.run_sync(zip_directory, result.path, archive)
+    made = zip_directory(result.path, archive)
     return ResultFile(made, ZIP, filename=f"{result.path.name}.zip")  # e.g. scene.zarr.zip
+
+
+async def whole_file(result: ResultFile) -> ResultFile:
+    """The file of an output as one download: itself, or the zip of a directory (made in
+    a worker thread, as every look at the disk here: a slow disk never stalls the loop)."""
+    if not result.directory:
+        return result
+    return await anyio.to_thread.run_sync(_whole, result)
+
+
+def _existing(result: ResultFile) -> ResultFile:
+    whole = _whole(result)
+    if not whole.path.is_file():
+        raise NoSuchOutput(f"The file of this output is not there ({whole.path.name}).")
+    return whole
 
 
 async def output_response(result: ResultFile) -> Response:
     """The whole output: the file, or the zip of a directory."""
-    whole = await whole_file(result)
-    return _file(whole.path, whole.media_type, whole.filename or whole.path.name)
+    whole = await anyio.to_thread.run_sync(_existing, result)
+    filename = whole.filename or whole.path.name
+    return OutputFileResponse(whole.path, media_type=whole.media_type, filename=filename)
+
+
+def _key(directory: Path, key: str, url_path: str) -> Path | str:
+    """The file of ``key`` in ``directory``, or the HTML index of a sub-directory."""
+    target = _key_path(directory, key)
+    if target is None:
+        raise NoSuchOutput(f"The output has no key {key!r}.")
+    return _listing(target, url_path) if target.is_dir() else target
 
 
 async def key_response(result: ResultFile, key: str, url_path: str) -> Response:
     """One key of a directory output: a file, or the index of a sub-directory."""
     if not result.directory:
         raise NoSuchOutput("This output is a file, not a directory: it has no keys.")
-    target = _key_path(result.path, key)
-    if target is None:
-        raise NoSuchOutput(f"The output has no key {key!r}.")
-    if target.is_dir():
-        return HTMLResponse(await anyio.to_thread.run_sync(_listing, target, url_path))
-    media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-    return OutputFileResponse(target, media_type=media_type)
+    found = await anyio.to_thread.run_sync(_key, result.path, key, url_path)
+    if isinstance(found, str):
+        return HTMLResponse(found)
+    media_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+    return OutputFileResponse(found, media_type=media_type)
 
 
-def build_output_router(service: Service) -> APIRouter:
-    """The routes of outputs given by reference, bound to ``service``."""
+def build_output_router() -> APIRouter:
+    """The routes of outputs given by reference (through the user's service)."""
     router = APIRouter()
     common = {
         "tags": ["Jobs"],
@@ -138,10 +155,12 @@ def build_output_router(service: Service) -> APIRouter:
         "response_class": FileResponse,
     }
 
-    async def job_output(jobID: str, outputID: str) -> Response:
+    async def job_output(jobID: str, outputID: str, service: UserService) -> Response:
         return await output_response(await service.get_result_file(jobID, outputID))
 
-    async def job_output_key(jobID: str, outputID: str, key: str, request: Request) -> Response:
+    async def job_output_key(
+        jobID: str, outputID: str, key: str, request: Request, service: UserService
+    ) -> Response:
         result = await service.get_result_file(jobID, outputID)
         return await key_response(result, key, request.url.path)
 

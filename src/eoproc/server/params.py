@@ -1,5 +1,12 @@
 """Parsing and checking of the query parameters of ``GET /processes`` and ``GET /jobs``.
 
+Each parameter is declared once (:class:`QueryParameter`): the declarations give
+both the parameters of the OpenAPI document and the names the parsers know.
+FastAPI cannot declare an ``explode: false`` array nor report problems the
+standard's way, so the routes parse the query string with :func:`parse_job_query`
+and :func:`parse_process_list` (an :class:`InvalidParameter` becomes problem
+details in the exception handler), not through FastAPI's own parameters.
+
 Array parameters are accepted both repeated (``status=a&status=b``) and
 comma-separated (``status=a,b``, the standard's ``explode: false``). Every bad
 value is reported (all at once) as :class:`InvalidParameter`.
@@ -7,7 +14,9 @@ value is reported (all at once) as :class:`InvalidParameter`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from starlette.datastructures import QueryParams
 
@@ -18,20 +27,84 @@ from .service import JobQuery
 
 MAX_LIMIT = 10_000
 DEFAULT_LIMIT = 10
-JOB_LIST_PARAMS = frozenset(
-    {
-        "type",
-        "processID",
-        "status",
-        "datetime",
-        "minDuration",
-        "maxDuration",
-        "limit",
-        "cursor",
-        "f",
-    }
+
+
+@dataclass(frozen=True)
+class QueryParameter:
+    """One query parameter: its name, description and JSON schema (of one value, or of
+    the items of an ``explode: false`` array)."""
+
+    name: str
+    description: str
+    schema: dict[str, Any]
+    array: bool = False
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI 3.0 parameter object."""
+        declared: dict[str, Any] = {
+            "name": self.name,
+            "in": "query",
+            "required": False,
+            "description": self.description,
+        }
+        if self.array:
+            declared |= {"style": "form", "explode": False}
+            declared["schema"] = {"type": "array", "items": self.schema}
+        else:
+            declared["schema"] = self.schema
+        return declared
+
+
+LIMIT = QueryParameter(
+    "limit",
+    "The maximum number of items in one page.",
+    {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
 )
-PROCESS_LIST_PARAMS = frozenset({"limit", "offset", "f"})
+PROCESS_LIST = (
+    LIMIT,
+    QueryParameter(
+        "offset",
+        "How many processes to skip (see the next/prev links).",
+        {"type": "integer", "minimum": 0, "default": 0},
+    ),
+)
+JOB_LIST = (
+    QueryParameter("type", "Only jobs of these types (e.g. process).", {"type": "string"}, True),
+    QueryParameter("processID", "Only jobs of these processes.", {"type": "string"}, True),
+    QueryParameter(
+        "status",
+        "Only jobs in these states.",
+        {"type": "string", "enum": [status.value for status in JobStatus]},
+        True,
+    ),
+    QueryParameter(
+        "datetime",
+        "Only jobs created at this instant or in this interval "
+        "(RFC 3339; `start/end`, `../end`, `start/..`).",
+        {"type": "string"},
+    ),
+    QueryParameter(
+        "minDuration", "Only jobs that ran at least this many seconds.", {"type": "integer"}, True
+    ),
+    QueryParameter(
+        "maxDuration", "Only jobs that ran at most this many seconds.", {"type": "integer"}, True
+    ),
+    LIMIT,
+    QueryParameter(
+        "cursor", "Opaque position of the next page (from a `next` link).", {"type": "string"}
+    ),
+)
+FORMAT = "f"
+"""Accepted (``f=json``) but not declared: JSON is the only format of these documents."""
+PROCESS_LIST_PARAMS = frozenset({p.name for p in PROCESS_LIST} | {FORMAT})
+JOB_LIST_PARAMS = frozenset({p.name for p in JOB_LIST} | {FORMAT})
+
+
+def openapi_parameters(declared: tuple[QueryParameter, ...]) -> list[dict[str, Any]]:
+    """The OpenAPI parameter objects of ``declared``."""
+    return [parameter.openapi() for parameter in declared]
+
+
 _FINISHED_OR_RUNNING = (
     JobStatus.running,
     JobStatus.successful,

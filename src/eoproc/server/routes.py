@@ -1,4 +1,9 @@
-"""The endpoints of OGC API - Processes - Part 1: Core, over a :class:`Service`."""
+"""The endpoints of OGC API - Processes - Part 1: Core.
+
+Each route declares what it needs as dependencies (:mod:`.deps`): the service as
+the request's user sees it, the process cache; list queries are parsed by
+:mod:`.params` (each parameter declared once, for the parser and the OpenAPI document).
+"""
 
 from __future__ import annotations
 
@@ -19,14 +24,20 @@ from eoproc.models import (
 
 from . import links as L
 from .callbacks import CALLBACK_CONFORMANCE, OPENAPI_CALLBACKS, DeliversCallbacks
-from .handlers import ProcessCache, execute_process, json_response
+from .deps import Backend, Processes, UserService
+from .handlers import execute_process, json_response
 from .handlers import job_results as job_results_response
 from .handlers import job_status as job_status_response
-from .openapi_doc import EXECUTE_BODY, JOB_LIST_PARAMETERS, PROCESS_LIST_PARAMETERS, errors
+from .openapi_doc import EXECUTE_BODY, errors
 from .outputs import build_output_router
-from .params import parse_job_query, parse_process_list
+from .params import (
+    JOB_LIST,
+    PROCESS_LIST,
+    openapi_parameters,
+    parse_job_query,
+    parse_process_list,
+)
 from .problems import InvalidParameter
-from .service import Service
 
 CONFORMANCE = [
     f"http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/{name}"
@@ -49,10 +60,9 @@ def _base(request: Request) -> str:
     return str(request.base_url)
 
 
-def build_router(service: Service, processes: ProcessCache | None = None) -> APIRouter:
-    """The OGC API - Processes routes, bound to ``service``."""
+def build_router() -> APIRouter:
+    """The OGC API - Processes routes (the service comes from ``app.state``, see :mod:`.deps`)."""
     router = APIRouter()
-    processes = processes or ProcessCache(service)
 
     @router.get(
         "/",
@@ -62,7 +72,7 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
         tags=["Capabilities"],
         responses=errors(),
     )
-    async def landing_page(request: Request) -> Response:
+    async def landing_page(request: Request, service: Backend) -> Response:
         base = _base(request)
         return _json(
             {
@@ -93,7 +103,7 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
         tags=["Capabilities"],
         responses=errors(),
     )
-    async def conformance(request: Request) -> Response:
+    async def conformance(request: Request, service: Backend) -> Response:
         url = f"{_base(request)}conformance"
         extra = [CALLBACK_CONFORMANCE] if isinstance(service, DeliversCallbacks) else []
         extra += list(getattr(service, "conformance_classes", None) or [])
@@ -106,9 +116,9 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
         operation_id="getProcesses",
         tags=["Processes"],
         responses=errors(400),
-        openapi_extra={"parameters": PROCESS_LIST_PARAMETERS},
+        openapi_extra={"parameters": openapi_parameters(PROCESS_LIST)},
     )
-    async def process_list(request: Request) -> Response:
+    async def process_list(request: Request, service: UserService) -> Response:
         limit, offset = parse_process_list(request.query_params)
         base = _base(request)
         summaries = service.list_processes()
@@ -138,7 +148,9 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
         tags=["Processes"],
         responses=errors(404),
     )
-    async def process_description(processID: str, request: Request) -> Response:
+    async def process_description(
+        processID: str, request: Request, service: UserService
+    ) -> Response:
         base = _base(request)
         body = service.get_process(processID).to_dict()
         url = f"{base}processes/{quote(processID)}"
@@ -172,7 +184,9 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
             "callbacks": OPENAPI_CALLBACKS,
         },
     )
-    async def execute(processID: str, request: Request) -> Response:
+    async def execute(
+        processID: str, request: Request, service: UserService, processes: Processes
+    ) -> Response:
         return await execute_process(
             service,
             processes,
@@ -191,9 +205,9 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
         operation_id="getJobs",
         tags=["Jobs"],
         responses=errors(400),
-        openapi_extra={"parameters": JOB_LIST_PARAMETERS},
+        openapi_extra={"parameters": openapi_parameters(JOB_LIST)},
     )
-    async def job_list(request: Request) -> Response:
+    async def job_list(request: Request, service: UserService) -> Response:
         query = parse_job_query(request.query_params)
         base = _base(request)
         try:
@@ -220,7 +234,7 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
         tags=["Jobs"],
         responses=errors(404),
     )
-    async def job_status(jobID: str, request: Request) -> Response:
+    async def job_status(jobID: str, request: Request, service: UserService) -> Response:
         return await job_status_response(service, jobID, _base(request))
 
     @router.delete(
@@ -231,7 +245,7 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
         tags=["Jobs"],
         responses=errors(404, 410),
     )
-    async def dismiss(jobID: str, request: Request) -> Response:
+    async def dismiss(jobID: str, request: Request, service: UserService) -> Response:
         return _json(L.status_document(_base(request), await service.dismiss_job(jobID)))
 
     @router.get(
@@ -249,10 +263,12 @@ def build_router(service: Service, processes: ProcessCache | None = None) -> API
             **errors(404, 500),
         },
     )
-    async def job_results(jobID: str, request: Request) -> Response:
+    async def job_results(
+        jobID: str, request: Request, service: UserService, processes: Processes
+    ) -> Response:
         return await job_results_response(service, processes, jobID, _base(request))
 
-    router.include_router(build_output_router(service))
+    router.include_router(build_output_router())
     return router
 
 

@@ -6,16 +6,16 @@ import importlib.util
 import logging
 import socket
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from types import FrameType
 
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .app import DEFAULT_MAX_BODY_SIZE, create_app
-from .security.config import SecurityConfig
+from .app import app_from_settings
 from .service import Service
-from .slowclients import BODY_TIMEOUT, HEADER_TIMEOUT, guarded_http_protocol
+from .settings import ServerSettings
+from .slowclients import guarded_http_protocol
 
 #: Seconds open connections get to finish after SIGTERM before they are closed.
 GRACEFUL_TIMEOUT = 30
@@ -28,20 +28,9 @@ def _prefer(module: str) -> str:
     return module if importlib.util.find_spec(module) is not None else "auto"
 
 
-def serve(
-    service: Service,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 8008,
-    debug: bool = False,
-    cors_origins: Sequence[str] = (),
-    access_log: bool = False,
-    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
-    security: SecurityConfig | None = None,
-    header_timeout: float = HEADER_TIMEOUT,
-    body_timeout: float = BODY_TIMEOUT,
-) -> int:
-    """Serve ``service`` until SIGTERM or SIGINT; the exit code (0, or 1 if it could not start).
+def serve(service: Service, settings: ServerSettings) -> int:
+    """Serve ``service`` as ``settings`` say until SIGTERM or SIGINT; the exit code (0, or 1
+    if it could not start).
 
     The port is bound first; then uvicorn starts the application (lifespan:
     ``service.start()``) and serves.
@@ -52,21 +41,16 @@ def serve(
     A client slower than ``header_timeout`` / ``body_timeout`` seconds to send a
     request's headers / body is disconnected (:mod:`.slowclients`).
     """
-    app = create_app(
-        service,
-        debug=debug,
-        cors_origins=cors_origins,
-        max_body_size=max_body_size,
-        security=security,
-    )
+    app = app_from_settings(service, settings)
+    host, port, debug = settings.host, settings.port, settings.debug
     config = uvicorn.Config(
         ServiceLifespan(app, service, debug=debug, url=served_url(host, port)),
         host=host,
         port=port,
         loop=_prefer("uvloop"),
-        http=guarded_http_protocol(header_timeout, body_timeout),
+        http=guarded_http_protocol(settings.header_timeout, settings.body_timeout),
         lifespan="on",
-        access_log=access_log,
+        access_log=settings.access_log,
         log_level="debug" if debug else "info",
         timeout_graceful_shutdown=GRACEFUL_TIMEOUT,
         server_header=False,

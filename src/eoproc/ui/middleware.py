@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from functools import cache
 from importlib.resources import files
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from eoproc.server.problems import InvalidParameter, service_error_response
 
 from .negotiation import FORMATS, wants_html
-from .pages import PageContext, render_page
+from .pages import Answer, PageContext, render_page
 
 STATIC_PREFIX = "/ui/static/"
 _STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
@@ -45,16 +45,6 @@ _EXECUTION = re.compile(r"^/processes/(?P<id>[^/]+)/execution$")
 _JSON_TYPES = ("application/json", "application/problem+json")
 _KEPT_HEADERS = (b"www-authenticate", b"retry-after", b"location", b"link", b"preference-applied")
 _MONITOR = re.compile(r"/jobs/([^/>?]+)>;\s*rel=\"?monitor")
-
-
-@dataclass
-class Answer:
-    """One inner answer: status, headers and (for JSON) the parsed body."""
-
-    status: int
-    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
-    body: Any = None
-    is_json: bool = False
 
 
 def match_page(path: str, method: str = "GET") -> tuple[str, str | None] | None:
@@ -78,8 +68,10 @@ def match_page(path: str, method: str = "GET") -> tuple[str, str | None] | None:
     return None
 
 
+@cache
 def static_asset(name: str) -> tuple[bytes, str] | None:
-    """The content and media type of the packaged asset ``name``, if there is one."""
+    """The content and media type of the packaged asset ``name``, if there is one (read
+    once: the packaged files do not change)."""
     if "/" in name or name.startswith("."):
         return None
     suffix = name[name.rfind(".") :] if "." in name else ""

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from .forms import input_fields, input_schemas
-
-if TYPE_CHECKING:
-    from .middleware import Answer
 
 TERMINAL = ("successful", "failed", "dismissed")
 INLINE_LIMIT = 20_000
@@ -31,6 +28,16 @@ _TITLES = {
     "job": "Job",
     "results": "Results",
 }
+
+
+@dataclass
+class Answer:
+    """One inner answer: status, headers and (for JSON) the parsed body."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    body: Any = None
+    is_json: bool = False
 
 
 @dataclass(frozen=True)

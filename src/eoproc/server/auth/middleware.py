@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..problems import problem_response
 from .apikeys import ApiKeyVerifier
 from .oidc import InvalidToken, OidcVerifier
-from .users import User, current_user
+from .users import User
 
 log = logging.getLogger("eoproc.server.auth")
 
@@ -30,7 +30,8 @@ REALM = "eoproc"
 
 
 class Authenticate:
-    """Pure-ASGI middleware: sets :data:`current_user` or answers 401."""
+    """Pure-ASGI middleware: puts the request's :class:`User` in ``scope["user"]``, or
+    answers 401."""
 
     def __init__(
         self,
@@ -71,11 +72,8 @@ class Authenticate:
         if user is None and not self._public(scope["path"]):
             await self._refuse(scope, receive, send, "This operation needs credentials.")
             return
-        token = current_user.set(user)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            current_user.reset(token)
+        scope["user"] = user
+        await self.app(scope, receive, send)
 
     def _public(self, path: str) -> bool:
         if path in self.public_paths:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .config import SecurityConfig
 from .fetch import Fetched, FetchError, ReferenceFetcher
-from .guard import Access, GuardedService, Limits, TooManyJobs, depth, guard
+from .guard import Access, Guard, GuardedService, Limits, TooManyJobs, depth, guard
 from .netpolicy import AddressPolicy, ForbiddenAddress, is_loopback_bind, is_public
 from .requestid import HEADER as REQUEST_ID_HEADER
 from .requestid import RequestId, RequestIdFilter, request_id
@@ -20,6 +20,7 @@ __all__ = [
     "FetchError",
     "Fetched",
     "ForbiddenAddress",
+    "Guard",
     "GuardedService",
     "Limits",
     "ReferenceFetcher",

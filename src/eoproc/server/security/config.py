@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..auth import PUBLIC_PATHS, ApiKey, ApiKeyVerifier, Authenticate, OidcSettings, OidcVerifier
 from ..service import Service
 from .fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, ReferenceFetcher
-from .guard import Access, GuardedService, Limits, guard
+from .guard import Access, Guard, Limits
 from .netpolicy import AddressPolicy
 
 
@@ -55,9 +54,9 @@ class SecurityConfig:
         """The addresses input references may be fetched from and callbacks sent to."""
         return AddressPolicy(self.public_network, frozenset(self.allow_input_hosts))
 
-    def guard(self, service: Service) -> GuardedService:
-        """``service`` as each user may see it."""
-        return guard(
+    def guard(self, service: Service) -> Guard:
+        """The access policy over ``service`` (``Guard.for_user``: one user's view)."""
+        return Guard(
             service,
             access=self.access,
             limits=self.limits,
@@ -77,12 +76,6 @@ class SecurityConfig:
             api_key_header=self.api_key_header,
             public_paths=PUBLIC_PATHS if self.public_docs else (),
         )
-
-    def document(self, openapi: dict[str, Any]) -> dict[str, Any]:
-        """The OpenAPI document with this configuration's security schemes and 401/429."""
-        from .openapi import add_security
-
-        return add_security(openapi, self)
 
 
 class Authentication:

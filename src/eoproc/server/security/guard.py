@@ -1,7 +1,7 @@
-"""``GuardedService``: a :class:`Service` that keeps each user to their own jobs.
+"""``Guard``: the access policy that keeps each user to their own jobs.
 
-It wraps the backend the HTTP API talks to, reading the request's user from
-:data:`~eoproc.server.auth.current_user`:
+``Guard.for_user(user)`` is the :class:`GuardedService` the routes talk to for
+one request (the user comes from the ``current_user`` dependency):
 
 - every job gets its owner; another user's job is answered exactly like an
   unknown job (404 ``no-such-job``) on every job operation; role ``admin``
@@ -29,7 +29,7 @@ from eoproc.models import (
     StatusInfo,
 )
 
-from ..auth.users import ADMIN_ROLE, User, current_user
+from ..auth.users import ADMIN_ROLE, User
 from ..service import (
     InvalidInput,
     JobPage,
@@ -89,8 +89,8 @@ def depth(value: Any) -> int:
     return deepest
 
 
-class GuardedService:
-    """The per-user view of ``inner`` (see the module documentation)."""
+class Guard:
+    """The access policy over ``inner``; :meth:`for_user` is one user's view of it."""
 
     def __init__(
         self,
@@ -108,18 +108,42 @@ class GuardedService:
                 "several users; run it without authentication, on loopback only"
             )
         self.inner = inner
-        self.title: str = inner.title
-        self.description: str = inner.description
         self.access = access or Access()
         self.limits = limits or Limits()
         self.fetcher = fetcher
         self.policy = policy or getattr(fetcher, "policy", None) or AddressPolicy()
         """Where callbacks (``subscriber``) may go: the input references' policy."""
+        self._view = (
+            GuardedRecallingService if isinstance(inner, KeepsExecuteRequests) else GuardedService
+        )
+        self._anonymous = self._view(self, None)
 
-    # -- attributes and life cycle of the inner service --------------------------------
+    def for_user(self, user: User | None) -> GuardedService:
+        """The service as ``user`` may see it (``None``: authentication is off)."""
+        return self._anonymous if user is None else self._view(self, user)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+    def is_admin(self, user: User | None) -> bool:
+        """Whether ``user`` sees every job (everyone does without authentication)."""
+        return user is None or user.has_role(self.access.admin_role)
+
+    def may_run(self, user: User | None, process_id: str) -> bool:
+        """Whether ``user`` may see and run ``process_id``."""
+        roles = self.access.process_roles.get(process_id)
+        if not roles or self.is_admin(user):
+            return True
+        assert user is not None
+        return bool(user.roles & set(roles))
+
+
+class GuardedService:
+    """The :class:`Service` one user sees through a :class:`Guard` (see the module doc)."""
+
+    def __init__(self, guard: Guard, user: User | None) -> None:
+        self.guard = guard
+        self.inner = guard.inner
+        self.user = user
+        self.title: str = guard.inner.title
+        self.description: str = guard.inner.description
 
     async def start(self) -> None:
         await self.inner.start()
@@ -127,25 +151,14 @@ class GuardedService:
     async def stop(self) -> None:
         await self.inner.stop()
 
-    # -- who may see what ---------------------------------------------------------
-
-    def _is_admin(self, user: User | None) -> bool:
-        return user is None or user.has_role(self.access.admin_role)
-
-    def _may_run(self, user: User | None, process_id: str) -> bool:
-        roles = self.access.process_roles.get(process_id)
-        if not roles or self._is_admin(user):
-            return True
-        assert user is not None
-        return bool(user.roles & set(roles))
-
     def _check_process(self, process_id: str) -> None:
-        if not self._may_run(current_user.get(), process_id):
+        if not self.guard.may_run(self.user, process_id):
             raise NoSuchProcess(f"Process {process_id!r} does not exist.")
 
-    async def _check_job(self, job_id: str) -> None:
-        user = current_user.get()
-        if self._is_admin(user) or not isinstance(self.inner, TracksJobOwners):
+    async def check_job(self, job_id: str) -> None:
+        """Raise ``NoSuchJob`` unless the user may see ``job_id`` (their own, or admin)."""
+        user = self.user
+        if self.guard.is_admin(user) or not isinstance(self.inner, TracksJobOwners):
             return
         assert user is not None
         if await self.inner.get_job_owner(job_id) != user.name:
@@ -154,8 +167,8 @@ class GuardedService:
     # -- processes ----------------------------------------------------------------
 
     def list_processes(self) -> list[ProcessSummary]:
-        user = current_user.get()
-        return [p for p in self.inner.list_processes() if self._may_run(user, p.id)]
+        may_run = self.guard.may_run
+        return [p for p in self.inner.list_processes() if may_run(self.user, p.id)]
 
     def get_process(self, process_id: str) -> ProcessDescription:
         self._check_process(process_id)
@@ -163,62 +176,62 @@ class GuardedService:
 
     async def execute(self, process_id: str, request: ExecuteRequest, *, wait: bool) -> StatusInfo:
         self._check_process(process_id)
-        user = current_user.get()
+        guard = self.guard
         inputs = request.inputs or {}
-        if depth(inputs) > self.limits.max_input_depth + 1:
-            message = f"inputs nest deeper than {self.limits.max_input_depth} levels"
+        if depth(inputs) > guard.limits.max_input_depth + 1:
+            message = f"inputs nest deeper than {guard.limits.max_input_depth} levels"
             raise InvalidInput(
                 f"The execute request is invalid: {message}.",
                 extra={"problems": [{"path": "inputs", "message": message}]},
             )
-        await check_subscriber(request.subscriber, self.policy)
-        await self._check_active(user)
-        if self.fetcher is not None and inputs:
-            resolved = await resolve_references(inputs, self.fetcher)
+        await check_subscriber(request.subscriber, guard.policy)
+        await self._check_active()
+        if guard.fetcher is not None and inputs:
+            resolved = await resolve_references(inputs, guard.fetcher)
             if resolved is not inputs:
                 request = request.model_copy(update={"inputs": resolved})
         if isinstance(self.inner, TracksJobOwners):
-            owner = user.name if user is not None else None
+            owner = self.user.name if self.user is not None else None
             return await self.inner.execute(process_id, request, wait=wait, owner=owner)
         return await self.inner.execute(process_id, request, wait=wait)
 
-    async def _check_active(self, user: User | None) -> None:
-        cap = self.limits.max_active_jobs
+    async def _check_active(self) -> None:
+        limits = self.guard.limits
+        cap = limits.max_active_jobs
         if cap is None:
             return
-        owner = user.name if user is not None else None
+        owner = self.user.name if self.user is not None else None
         query = JobQuery(statuses=[JobStatus.accepted, JobStatus.running], limit=cap, owner=owner)
         page = await self.inner.list_jobs(query)
         if len(page.jobs) >= cap:
             raise TooManyJobs(
                 f"You have {cap} queued or running jobs, the most allowed; "
                 "wait for one to end (or dismiss one) and try again.",
-                headers={"Retry-After": str(self.limits.retry_after)},
+                headers={"Retry-After": str(limits.retry_after)},
             )
 
     # -- jobs -----------------------------------------------------------------------
 
     async def list_jobs(self, query: JobQuery) -> JobPage:
-        user = current_user.get()
-        if not self._is_admin(user):
-            assert user is not None
-            query = dataclasses.replace(query, owner=user.name)
+        if not self.guard.is_admin(self.user):
+            assert self.user is not None
+            query = dataclasses.replace(query, owner=self.user.name)
         return await self.inner.list_jobs(query)
 
     async def get_job(self, job_id: str) -> StatusInfo:
-        await self._check_job(job_id)
+        await self.check_job(job_id)
         return await self.inner.get_job(job_id)
 
     async def dismiss_job(self, job_id: str) -> StatusInfo:
-        await self._check_job(job_id)
+        await self.check_job(job_id)
         return await self.inner.dismiss_job(job_id)
 
     async def get_results(self, job_id: str) -> JobResults:
-        await self._check_job(job_id)
+        await self.check_job(job_id)
         return await self.inner.get_results(job_id)
 
     async def get_result_file(self, job_id: str, output_id: str) -> ResultFile:
-        await self._check_job(job_id)
+        await self.check_job(job_id)
         return await self.inner.get_result_file(job_id, output_id)
 
 
@@ -226,13 +239,11 @@ class GuardedRecallingService(GuardedService):
     """A :class:`GuardedService` over a service that recalls execute requests."""
 
     async def get_execute_request(self, job_id: str) -> ExecuteRequest:
-        await self._check_job(job_id)
+        await self.check_job(job_id)
         assert isinstance(self.inner, KeepsExecuteRequests)
         return await self.inner.get_execute_request(job_id)
 
 
-def guard(inner: Service, **options: Any) -> GuardedService:
-    """The guarded view of ``inner`` (recalling execute requests if ``inner`` does)."""
-    if isinstance(inner, KeepsExecuteRequests):
-        return GuardedRecallingService(inner, **options)
-    return GuardedService(inner, **options)
+def guard(inner: Service, **options: Any) -> Guard:
+    """The :class:`Guard` of ``inner`` (options: those of :class:`Guard`)."""
+    return Guard(inner, **options)

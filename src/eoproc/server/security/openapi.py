@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..problems import PROBLEM_JSON
-
-if TYPE_CHECKING:
-    from .config import SecurityConfig
+from .config import SecurityConfig
 
 _PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ApiError"}}}
 _PUBLIC = {"getLandingPage", "getConformanceClasses"}

@@ -1,20 +1,17 @@
-"""The security options of ``eoproc-server run`` and how they become a :class:`SecurityConfig`."""
+"""The security options of ``eoproc-server run`` (flags; :class:`~..settings.ServerSettings`
+turns them into a :class:`SecurityConfig`) and ``eoproc-server hash-key``."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 
-from ..auth import DEFAULT_ALGORITHMS, OidcSettings, hash_key, new_key, parse_api_keys
-from .config import SecurityConfig
-from .fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
-from .guard import Access, Limits
+from ..auth import DEFAULT_ALGORITHMS, hash_key, new_key
 from .netpolicy import is_loopback_bind
 
-__all__ = ["hash_key_command", "is_loopback_bind", "security_config"]
+__all__ = ["hash_key_command", "is_loopback_bind"]
 
 ApiKeyOption = Annotated[
     list[str] | None,
@@ -142,76 +139,6 @@ JobTimeoutOption = Annotated[
         help="Seconds a job may run; then it is stopped and failed.",
     ),
 ]
-
-
-def _split(values: Sequence[str] | None) -> list[str]:
-    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
-
-
-def _process_roles(specs: Sequence[str] | None) -> dict[str, frozenset[str]]:
-    roles: dict[str, frozenset[str]] = {}
-    for spec in specs or ():
-        process, sep, names = spec.partition("=")
-        allowed = frozenset(_split([names]))
-        if not sep or not process.strip() or not allowed:
-            raise ValueError(f"--process-role must be PROCESS=ROLE[,ROLE], not {spec!r}")
-        roles[process.strip()] = roles.get(process.strip(), frozenset()) | allowed
-    return roles
-
-
-def security_config(
-    *,
-    host: str,
-    api_keys: Sequence[str] | None = None,
-    api_key_header: str = "X-API-Key",
-    oidc_issuer: str | None = None,
-    oidc_audience: str | None = None,
-    oidc_jwks_url: str | None = None,
-    oidc_roles_claim: str = "roles",
-    oidc_algorithms: Sequence[str] | None = None,
-    insecure: bool = False,
-    private_docs: bool = False,
-    process_roles: Sequence[str] | None = None,
-    max_jobs_per_user: int | None = None,
-    max_input_depth: int = 32,
-    allow_input_hosts: Sequence[str] | None = None,
-    input_max_bytes: int = DEFAULT_MAX_BYTES,
-    input_timeout: float = DEFAULT_TIMEOUT,
-) -> SecurityConfig:
-    """The configuration the options describe; ``ValueError`` says what is wrong.
-
-    Serving a non-loopback ``host`` without authentication is refused unless
-    ``insecure``.
-    """
-    oidc = None
-    if oidc_issuer or oidc_audience or oidc_jwks_url:
-        if not (oidc_issuer and oidc_audience):
-            raise ValueError("OIDC needs both --oidc-issuer and --oidc-audience")
-        oidc = OidcSettings(
-            issuer=oidc_issuer,
-            audience=oidc_audience,
-            jwks_url=oidc_jwks_url,
-            roles_claim=oidc_roles_claim,
-            algorithms=tuple(oidc_algorithms or DEFAULT_ALGORITHMS),
-        )
-    config = SecurityConfig(
-        api_keys=parse_api_keys(api_keys or ()),
-        api_key_header=api_key_header,
-        oidc=oidc,
-        public_docs=not private_docs,
-        access=Access(process_roles=_process_roles(process_roles)),
-        limits=Limits(max_active_jobs=max_jobs_per_user, max_input_depth=max_input_depth),
-        public_network=True,  # input references: public addresses only, whatever the bind
-        allow_input_hosts=tuple(_split(allow_input_hosts)),
-        fetch_max_bytes=input_max_bytes,
-        fetch_timeout=input_timeout,
-    )
-    if not is_loopback_bind(host) and not config.authenticated and not insecure:
-        raise ValueError(
-            f"refusing to serve {host} (reachable from other machines) without "
-            "authentication: configure --api-key or --oidc-issuer, or pass --insecure"
-        )
-    return config
 
 
 def hash_key_command(
