@@ -19,7 +19,7 @@ from eoproc.jobs.eventlog import (
     events,
     subscriber_json,
 )
-from eoproc.jobs.store import NewJob, Outcome, WriteBatch, now_us
+from eoproc.jobs.store import NewJob, OutcomeRecord, WriteBatch, now_us
 from eoproc.models import JobStatus
 
 from .conftest import StoreFactory
@@ -52,8 +52,8 @@ async def test_every_state_change_is_an_event_in_order(make_store: StoreFactory)
     await store.apply(
         WriteBatch(
             outcomes=[
-                Outcome("a", JobStatus.successful, "done", None, finished, 100),
-                Outcome("b", JobStatus.failed, "ignored: b is not running", None, finished),
+                OutcomeRecord("a", JobStatus.successful, "done", None, finished, 100),
+                OutcomeRecord("b", JobStatus.failed, "ignored: b is not running", None, finished),
             ]
         )
     )
@@ -100,7 +100,9 @@ async def test_callbacks_follow_the_events_of_subscribed_jobs(make_store: StoreF
     store.callbacks_queued = queued.append
     await store.apply(WriteBatch(inserts=[job("a"), job("quiet", None)], claim=2, owner="me"))
     await store.apply(WriteBatch(progress={"a": (50, None), "quiet": (50, None)}))
-    await store.apply(WriteBatch(outcomes=[Outcome("a", JobStatus.failed, "oops", None, now_us())]))
+    await store.apply(
+        WriteBatch(outcomes=[OutcomeRecord("a", JobStatus.failed, "oops", None, now_us())])
+    )
     records = await store.job_callbacks("a")
     assert [(r["kind"], r["uri"]) for r in records] == [
         ("inProgress", "http://r/progress"),  # running
@@ -136,7 +138,7 @@ async def test_claims_take_one_callback_per_job_and_uri_in_order(make_store: Sto
     )
     done = now_us()
     await store.apply(
-        WriteBatch(outcomes=[Outcome("a", JobStatus.successful, None, None, done, 100)])
+        WriteBatch(outcomes=[OutcomeRecord("a", JobStatus.successful, None, None, done, 100)])
     )
     (success,) = await store.claim_callbacks("three", now_us(), 10, 300)  # another URI
     assert (success.job_id, success.kind) == ("a", "success")

@@ -12,7 +12,7 @@ from eoproc.jobs import JobStore, LocalJobService
 from eoproc.jobs.keeper import DAY_US, JobKeeper, KeeperHooks
 from eoproc.jobs.leases import LOST_MESSAGE, LeasedStore
 from eoproc.jobs.sql import SqlJobStore
-from eoproc.jobs.store import NewJob, Outcome, WriteBatch, now_us
+from eoproc.jobs.store import NewJob, OutcomeRecord, WriteBatch, now_us
 from eoproc.models import ExecuteRequest, JobStatus
 
 from .conftest import ServiceFactory, StoreFactory
@@ -58,9 +58,9 @@ async def test_purge_deletes_only_jobs_finished_before(make_store: StoreFactory)
     await store.apply(
         WriteBatch(
             outcomes=[
-                Outcome("j0", JobStatus.successful, None, old, old + SECOND),
-                Outcome("j1", JobStatus.failed, None, old, old + SECOND),
-                Outcome("j2", JobStatus.successful, None, old, now),  # finished just now
+                OutcomeRecord("j0", JobStatus.successful, None, old, old + SECOND),
+                OutcomeRecord("j1", JobStatus.failed, None, old, old + SECOND),
+                OutcomeRecord("j2", JobStatus.successful, None, old, now),  # finished just now
             ]
         )
     )  # j3 still running

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from eoproc.jobs import JobStore
-from eoproc.jobs.store import NewJob, Outcome, WriteBatch, encode_cursor, now_us, to_datetime
+from eoproc.jobs.store import NewJob, OutcomeRecord, WriteBatch, encode_cursor, now_us, to_datetime
 from eoproc.models import JobStatus
 from eoproc.server.service import JobQuery
 
@@ -36,7 +36,7 @@ async def store(make_store: StoreFactory) -> JobStore:
     await store.apply(
         WriteBatch(
             outcomes=[
-                Outcome(
+                OutcomeRecord(
                     id=f"job-{i:02d}",
                     status=JobStatus.successful if i % 2 == 0 else JobStatus.failed,
                     message=None,
@@ -168,8 +168,10 @@ async def test_progress_and_outcomes_apply_to_running_jobs_only(store: JobStore)
         record = await store.get(other)
         assert record is not None and record.progress is None
 
-    late = Outcome("job-00", JobStatus.failed, "late", None, now_us())
-    done = Outcome("job-20", JobStatus.successful, "Done", None, now_us(), 100, '{"values":{}}')
+    late = OutcomeRecord("job-00", JobStatus.failed, "late", None, now_us())
+    done = OutcomeRecord(
+        "job-20", JobStatus.successful, "Done", None, now_us(), 100, '{"values":{}}'
+    )
     await store.apply(WriteBatch(outcomes=[late, done]))
     record = await store.get("job-20", full=True)
     assert record is not None

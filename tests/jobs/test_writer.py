@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from eoproc.jobs import SqliteJobStore
-from eoproc.jobs.store import ClaimedJob, NewJob, Outcome, WriteBatch, now_us
+from eoproc.jobs.store import ClaimedJob, NewJob, OutcomeRecord, WriteBatch, now_us
 from eoproc.jobs.tables import events
 from eoproc.jobs.writer import BatchWriter
 from eoproc.models import JobStatus
@@ -25,7 +25,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.claimed: list[list[ClaimedJob]] = []
-        self.written: list[list[Outcome]] = []
+        self.written: list[list[OutcomeRecord]] = []
         self.writes = 0
 
     def after_write(self) -> None:
@@ -88,7 +88,7 @@ async def test_a_store_failure_fails_submissions_and_keeps_outcomes(
     blocker = sqlite3.connect(store.path, isolation_level=None)
     try:
         blocker.execute("BEGIN IMMEDIATE")  # the database is locked by another connection
-        done = Outcome("running", JobStatus.successful, None, started, now_us())
+        done = OutcomeRecord("running", JobStatus.successful, None, started, now_us())
         writer.outcome(done)
         submitted = [writer.insert(job("new-1")), writer.insert(job("new-2"))]
         for future in submitted:

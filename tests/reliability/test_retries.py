@@ -6,7 +6,7 @@ from pathlib import Path
 
 from eoproc.jobs import JobStore, LocalJobService
 from eoproc.jobs.leases import LeasedStore
-from eoproc.jobs.store import NewJob, Outcome, WriteBatch, now_us
+from eoproc.jobs.store import NewJob, OutcomeRecord, WriteBatch, now_us
 from eoproc.models import ExecuteRequest, JobStatus
 
 from ..jobs.conftest import ServiceFactory, StoreFactory, wait_for
@@ -89,7 +89,7 @@ async def test_store_requeues_an_interrupted_outcome_with_attempts_left(
     store = await make_store()
     await _two_running(store)
     lost = [
-        Outcome(job_id, JobStatus.failed, "The worker died.", None, now_us(), retry=True)
+        OutcomeRecord(job_id, JobStatus.failed, "The worker died.", None, now_us(), retry=True)
         for job_id in ("safe", "once")
     ]
     await store.apply(WriteBatch(outcomes=lost))

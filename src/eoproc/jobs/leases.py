@@ -66,7 +66,7 @@ class LeasedStore(Protocol):
 
     async def reap(self, now: int, message: str = LOST_MESSAGE) -> list[str]:
         """Fail the running jobs whose lease ran out (re-queue those with attempts left,
-        see :attr:`~eoproc.jobs.store.Outcome.retry`); the ids of those failed."""
+        see :attr:`~eoproc.jobs.store.OutcomeRecord.retry`); the ids of those failed."""
         ...
 
     async def purge(self, before: int, limit: int = _CHUNK) -> list[str]:

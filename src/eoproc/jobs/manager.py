@@ -27,8 +27,7 @@ from eoproc.server.service import ServiceUnavailable
 from .executor import Executor
 from .keeper import KeeperHooks
 from .messages import Done, JobSpec, Outcome, Progress
-from .store import ClaimedJob, JobRecord, JobStore, NewJob, StoreUnavailable, now_us
-from .store import Outcome as StoredOutcome
+from .store import ClaimedJob, JobRecord, JobStore, NewJob, OutcomeRecord, StoreUnavailable, now_us
 from .writer import BatchWriter
 
 log = logging.getLogger(__name__)
@@ -204,7 +203,7 @@ class JobManager:
             error_json = json.dumps({"message": outcome.message})
         status = JobStatus(outcome.status)
         self.writer.outcome(
-            StoredOutcome(
+            OutcomeRecord(
                 id=job_id,
                 retry=outcome.interrupted,
                 status=status,
@@ -258,7 +257,7 @@ class JobManager:
 
     # -- after the writes ----------------------------------------------------------
 
-    def _on_written(self, outcomes: list[StoredOutcome]) -> None:
+    def _on_written(self, outcomes: list[OutcomeRecord]) -> None:
         self._finish_times.extend([time.monotonic()] * len(outcomes))
         retried = [outcome.id for outcome in outcomes if outcome.retry]
         for outcome in outcomes:

@@ -97,8 +97,10 @@ class ClaimedJob:
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """How a running job ended. Ignored by the store unless the job is still ``running``.
+class OutcomeRecord:
+    """The store's record of how a running job ended: the job's id, the fields of its
+    :class:`~eoproc.jobs.messages.Outcome`, and whether to re-queue it instead.
+    Ignored by the store unless the job is still ``running``.
 
     ``results_json`` (successful jobs) maps output ids to values; ``error_json``
     (failed jobs) is ``{"message": ..., "type": ..., "traceback": ...}``.
@@ -127,7 +129,7 @@ class WriteBatch:
 
     inserts: list[NewJob] = field(default_factory=list)
     progress: dict[str, tuple[int | None, str | None]] = field(default_factory=dict)
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: list[OutcomeRecord] = field(default_factory=list)
     claim: int = 0
     owner: str = ""
 

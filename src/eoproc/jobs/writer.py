@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from eoproc.server.service import ServiceUnavailable
 
-from .store import ClaimedJob, JobStore, NewJob, Outcome, WriteBatch
+from .store import ClaimedJob, JobStore, NewJob, OutcomeRecord, WriteBatch
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class BatchWriter:
         *,
         capacity: Callable[[], int],
         on_claimed: Callable[[list[ClaimedJob]], None],
-        on_written: Callable[[list[Outcome]], None],
+        on_written: Callable[[list[OutcomeRecord]], None],
         queued: int = 0,
     ) -> None:
         self.store = store
@@ -99,7 +99,7 @@ class BatchWriter:
         self._progress[job_id] = (percent, message)
         self.wake()
 
-    def outcome(self, outcome: Outcome) -> None:
+    def outcome(self, outcome: OutcomeRecord) -> None:
         """Queue the outcome of a job (it supersedes pending progress)."""
         self._progress.pop(outcome.id, None)
         self._batch.outcomes.append(outcome)
