@@ -147,7 +147,8 @@ def test_device_login_commands_and_logout(
     assert "Logged in" in out and "OS keyring" in out
     session = stored(home, server.url)
     assert session and session["kind"] == "oauth2" and session["refresh_token"], session
-    assert not (home / ".eoproc" / "credentials.json").exists()
+    record = json.loads((home / ".eoproc" / "credentials.json").read_text())
+    assert record == {f"session:{server.url}/": {"stored_in": "keyring"}}  # no secret there
     listed = run(home, "--api-url", server.url, "list-jobs", "-f", "json")
     assert listed.code == 0, listed
     before = len(provider.revoked)

@@ -4,10 +4,15 @@ A session is one JSON document per tool profile and API URL: in the keyring
 under the profile's service (``eoproc:sen4cap``) and the name ``session:<api url>``,
 so that branded tools never see each other's sessions; without a usable keyring,
 in ``credentials.json`` beside the profile's configuration file, mode 0600.
+
+That file also records, without any secret, which sessions are in the keyring,
+so a command with no login on record never loads the keyring (which costs a
+quarter of a short command's start-up).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import warnings
@@ -19,6 +24,8 @@ from .profile import ClientProfile
 from .secret_store import KeyringStore, SecretStore
 
 FILE_NAME = "credentials.json"
+IN_KEYRING = {"stored_in": "keyring"}
+"""The file's entry of a session kept in the keyring (no secret)."""
 
 
 class PlaintextCredentialsWarning(UserWarning):
@@ -71,17 +78,19 @@ class CredentialStore:
         return f"session:{api_url.rstrip('/')}/"
 
     def load(self, api_url: str) -> LoginSession | None:
-        """The session for ``api_url``, or None."""
+        """The session for ``api_url``, or None (the keyring is asked only if the
+        file records a session there)."""
         name = self._name(api_url)
-        if self.keyring.available():
-            try:
-                text = self.keyring.get(self.profile.keyring_service, name)
-            except Exception:  # a locked or broken keyring: try the file
-                text = None
-            if text:
-                return LoginSession.from_json(text)
-        text = self._read_file().get(name)
-        return LoginSession.from_json(text) if isinstance(text, str) else None
+        entry = self._read_file().get(name)
+        if isinstance(entry, str):
+            return LoginSession.from_json(entry)
+        if entry != IN_KEYRING or not self.keyring.available():
+            return None
+        try:
+            text = self.keyring.get(self.profile.keyring_service, name)
+        except Exception:  # a locked or broken keyring: as if logged out
+            return None
+        return LoginSession.from_json(text) if text else None
 
     def save(self, api_url: str, session: LoginSession) -> str:
         """Store ``session``; where it went (``"keyring"`` or the file's path).
@@ -95,7 +104,9 @@ class CredentialStore:
             except Exception:  # a locked or broken keyring: fall back to the file
                 pass
             else:
-                self._remove_from_file(name)
+                data = self._read_file()
+                data[name] = IN_KEYRING
+                self._write_file(data)
                 return "keyring"
         data = self._read_file()
         data[name] = session.to_json()
@@ -111,17 +122,17 @@ class CredentialStore:
     def delete(self, api_url: str) -> bool:
         """Remove the session for ``api_url``; whether there was one."""
         name = self._name(api_url)
-        found = False
-        if self.keyring.available():
-            delete = getattr(self.keyring, "delete", None)
-            try:
-                if self.keyring.get(self.profile.keyring_service, name) is not None:
-                    found = True
-                    if delete is not None:
-                        delete(self.profile.keyring_service, name)
-            except Exception:
-                pass
-        return self._remove_from_file(name) or found
+        data = self._read_file()
+        entry = data.pop(name, None)
+        if entry is None:
+            return False
+        self._write_file(data)
+        delete = getattr(self.keyring, "delete", None)
+        if entry == IN_KEYRING and delete is not None and self.keyring.available():
+            # already gone, or a locked keyring: the record is gone all the same
+            with contextlib.suppress(Exception):
+                delete(self.profile.keyring_service, name)
+        return True
 
     def _read_file(self) -> dict[str, Any]:
         try:
@@ -129,14 +140,6 @@ class CredentialStore:
         except (OSError, ValueError):
             return {}
         return data if isinstance(data, dict) else {}
-
-    def _remove_from_file(self, name: str) -> bool:
-        data = self._read_file()
-        if name not in data:
-            return False
-        del data[name]
-        self._write_file(data)
-        return True
 
     def _write_file(self, data: dict[str, Any]) -> None:
         if not data:
