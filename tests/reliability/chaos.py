@@ -28,6 +28,8 @@ import httpx
 
 from tests.live_server import LiveServer
 
+from .procs import ends_of
+
 FINAL = ("successful", "failed", "dismissed")
 MIB = 1024 * 1024
 
@@ -180,7 +182,7 @@ class Chaos:
     # -- kills ---------------------------------------------------------------------
 
     def _busy(self, timeout: float, whole: bool) -> tuple[Slot, list[int]] | None:
-        """A live server with workers that started a job just now (waiting up to ``timeout``
+        """A live server with workers whose job still runs (waiting up to ``timeout``
         seconds: workers of a loaded machine may take long to start), and those workers.
 
         A kill never hits a job on its last allowed start (the driver is random, not
@@ -196,7 +198,11 @@ class Chaos:
                     continue
                 pids = [pid for pid in worker_pids(slot.server) if pid in latest]
                 busy = [
-                    p for p in pids if now - latest[p][0] < 1.0 and latest[p][1] <= self.retries
+                    p
+                    for p in pids
+                    if now - latest[p][0] < 5.0
+                    and latest[p][1] <= self.retries
+                    and self._running(latest[p][2])
                 ]
                 if whole and any(latest[p][1] > self.retries for p in pids):
                     continue
@@ -231,16 +237,21 @@ class Chaos:
         slot.launch()
         self.events.append(f"restarted server {slot.port}")
 
-    def latest_starts(self) -> dict[int, tuple[float, int]]:
-        """Per worker pid: when it last started a job, and which start of that job it was."""
-        latest: dict[int, tuple[float, int]] = {}
+    def latest_starts(self) -> dict[int, tuple[float, int, str]]:
+        """Per worker pid: when it last started a job, which start of that job it was,
+        and that start's record (``{tag}-{n}``)."""
+        latest: dict[int, tuple[float, int, str]] = {}
         for path in self.starts.glob("*-*"):
             with contextlib.suppress(OSError, ValueError):
                 when = path.stat().st_mtime
                 pid = int(path.read_text())
-                if when > latest.get(pid, (0.0, 0))[0]:
-                    latest[pid] = (when, int(path.name.rsplit("-", 1)[1]))
+                if when > latest.get(pid, (0.0, 0, ""))[0]:
+                    latest[pid] = (when, int(path.name.rsplit("-", 1)[1]), path.name)
         return latest
+
+    def _running(self, record: str) -> bool:
+        """Whether the start ``record`` has not done its work yet."""
+        return not (ends_of(self.starts) / record).exists()
 
     # -- verdict -------------------------------------------------------------------
 

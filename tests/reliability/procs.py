@@ -1,7 +1,9 @@
 """Processes of the reliability tests (importable: spawned workers unpickle them).
 
 Each records every start as a file in the directory ``starts`` (a side channel that
-survives worker and server deaths), named ``{tag}-{n}``.
+survives worker and server deaths), named ``{tag}-{n}``; the ``*_work`` processes
+also record the end of their work in :func:`ends_of` ``starts`` (so that the chaos
+driver kills workers whose job still runs).
 """
 
 from __future__ import annotations
@@ -28,6 +30,19 @@ def record_start(starts: str, tag: str) -> int:
         except FileExistsError:
             continue
     raise RuntimeError("too many starts")
+
+
+def ends_of(starts: str | Path) -> Path:
+    """The directory where the ``*_work`` processes record the end of a start."""
+    folder = Path(starts)
+    return folder.with_name(f"{folder.name}.ends")
+
+
+def record_end(starts: str, tag: str, n: int) -> None:
+    """Record that start ``n`` of ``tag`` has done its work."""
+    folder = ends_of(starts)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{tag}-{n}").touch()
 
 
 def payload(tag: str, size: int) -> str:
@@ -57,14 +72,18 @@ def unsafe_flaky(starts: str, tag: str, deaths: int = 1) -> str:
 @registry.process(retries=2)
 def safe_work(starts: str, tag: str, seconds: float = 0.0, size: int = 10) -> str:
     """Retry-safe: records its start, works ``seconds``, returns ``size`` characters."""
-    record_start(starts, tag)
+    n = record_start(starts, tag)
     time.sleep(seconds)
-    return payload(tag, size)
+    result = payload(tag, size)
+    record_end(starts, tag, n)
+    return result
 
 
 @registry.process
 def unsafe_work(starts: str, tag: str, seconds: float = 0.0, size: int = 10) -> str:
     """At most once: records its start, works ``seconds``, returns ``size`` characters."""
-    record_start(starts, tag)
+    n = record_start(starts, tag)
     time.sleep(seconds)
-    return payload(tag, size)
+    result = payload(tag, size)
+    record_end(starts, tag, n)
+    return result
