@@ -50,6 +50,10 @@ class StoreHooks:
         ``StoreUnavailable``."""
         raise NotImplementedError
 
+    async def _call_read(self, fn: Callable[..., T], *args: Any) -> T:
+        """A read-only :meth:`_call`."""
+        raise NotImplementedError
+
     def _record(
         self,
         conn: sa.Connection,

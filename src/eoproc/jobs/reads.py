@@ -71,7 +71,7 @@ class JobReads(StoreHooks):
 
     async def get(self, job_id: str, *, full: bool = False) -> JobRecord | None:
         """One job (with its JSON members when ``full``), or ``None``."""
-        return await self._call(self._get_sync, job_id, full)
+        return await self._call_read(self._get_sync, job_id, full)
 
     def _count_sync(self, status: JobStatus) -> int:
         stmt = sa.select(sa.func.count()).select_from(jobs).where(jobs.c.status == status.value)
@@ -80,7 +80,7 @@ class JobReads(StoreHooks):
 
     async def count(self, status: JobStatus) -> int:
         """How many jobs have ``status``."""
-        return await self._call(self._count_sync, status)
+        return await self._call_read(self._count_sync, status)
 
     def list_statement(
         self, query: JobQuery, status: str | None = None, process_id: str | None = None
@@ -143,4 +143,4 @@ class JobReads(StoreHooks):
     async def list(self, query: JobQuery) -> tuple[list[JobRecord], tuple[int, str] | None]:
         """One page of jobs newest first, and the ``(created, id)`` key after which the
         next page starts (``None`` on the last page); ``ValueError`` for a bad cursor."""
-        return await self._call(self._list_sync, query)
+        return await self._call_read(self._list_sync, query)

@@ -89,6 +89,10 @@ class SqlJobStore(JobReads, JobWrites, LeaseQueries, IdempotencyQueries, EventQu
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
             raise StoreUnavailable(str(exc.orig or exc)) from exc
 
+    async def _call_read(self, fn: Callable[..., T], *args: Any) -> T:
+        """A read-only :meth:`_call` (a dialect may serve it without a thread hop)."""
+        return await self._call(fn, *args)
+
     async def run_read(self, fn: Callable[[sa.Connection], T]) -> T:
         """``fn(connection)`` in a read transaction (for the tables of extensions)."""
 

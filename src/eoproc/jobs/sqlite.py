@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
@@ -14,17 +15,26 @@ from sqlalchemy.pool import StaticPool
 from .sql import SqlJobStore
 from .store import StoreUnavailable
 
+T = TypeVar("T")
+
 
 class SqliteJobStore(SqlJobStore):
     """A job store in one SQLite file (WAL), with result files in ``results/`` beside it.
 
-    The store keeps a single connection in autocommit mode, used by one thread of its
-    own (the event loop never waits for SQLite), and begins its write
+    The store keeps a connection in autocommit mode used by one thread of its own
+    for every write (the event loop never waits for a lock), and begins its write
     transactions with ``BEGIN IMMEDIATE``, so that a claim is atomic even when
     another process writes to the same file; a write waiting longer than
     ``busy_timeout`` seconds for a lock fails. ``synchronous=NORMAL``: a
     committed job survives a crash of the server (not necessarily a power loss
     of the machine).
+
+    The hot reads (a job, a count, a page of jobs) run on the caller's thread on
+    a second connection whose busy timeout is zero: a WAL reader does not wait
+    for writers, so such a read never waits for a lock, and in the rare case
+    SQLite answers "busy" it is retried in the store's thread. Two thread hops per
+    status read cost a quarter of the server's read throughput on a 2-core machine
+    (``bench/server_load.py``).
 
     With ``exclusive``, opening the store takes a lock (``<db>.lock``) that
     another exclusive opener cannot take while this one lives: two servers on one
@@ -43,6 +53,9 @@ class SqliteJobStore(SqlJobStore):
         self.busy_timeout = busy_timeout
         self.exclusive = exclusive
         self._lock: IO[str] | None = None
+        self._reader: sa.Connection | None = None
+        self._local = threading.local()
+        """``inline``: this thread is running a read on the reader connection."""
         super().__init__(
             f"sqlite:///{self.path}",
             results_root if results_root is not None else self.path.parent / "results",
@@ -62,11 +75,32 @@ class SqliteJobStore(SqlJobStore):
             self._take_lock()
         try:
             super()._open_sync()
+            self._reader = self._create_engine().connect()
+            self._reader.exec_driver_sql("PRAGMA busy_timeout=0")
+            self._reader.exec_driver_sql("PRAGMA temp_store=MEMORY")
         except BaseException:
             self._release_lock()
             raise
 
+    async def _call_read(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` at once on the reader connection (see the class doc); in the
+        store's thread if SQLite is busy."""
+        if self._reader is None:
+            return await self._call(fn, *args)
+        self._local.inline = True
+        try:
+            return fn(*args)
+        except sa.exc.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise StoreUnavailable(str(exc.orig or exc)) from exc
+        finally:
+            self._local.inline = False
+        return await self._call(fn, *args)
+
     def _close_sync(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         super()._close_sync()
         self._release_lock()
 
@@ -118,4 +152,5 @@ class SqliteJobStore(SqlJobStore):
 
     @contextmanager
     def _read(self) -> Iterator[sa.Connection]:
-        yield self._connection()
+        inline = getattr(self._local, "inline", False)
+        yield self._reader if inline and self._reader is not None else self._connection()
