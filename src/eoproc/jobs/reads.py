@@ -40,6 +40,7 @@ _MAX_SPLIT = 16  # list queries with several filter values run one indexed query
 def job_record(row: Any) -> JobRecord:
     """The record of a row of :data:`SUMMARY` or :data:`FULL` columns (read by name)."""
     values = row._mapping
+    full = len(values) > len(SUMMARY)  # (asking a summary row for a JSON member would raise)
     return JobRecord(
         id=values["id"],
         process_id=values["process_id"],
@@ -53,11 +54,11 @@ def job_record(row: Any) -> JobRecord:
         user_id=values["user_id"],
         attempts=values["attempts"],
         retries=values["retries"],
-        inputs_json=values.get("inputs"),
-        outputs_json=values.get("outputs"),
-        results_json=values.get("results"),
-        error_json=values.get("error"),
-        response=values.get("response"),
+        inputs_json=values["inputs"] if full else None,
+        outputs_json=values["outputs"] if full else None,
+        results_json=values["results"] if full else None,
+        error_json=values["error"] if full else None,
+        response=values["response"] if full else None,
     )
 
 
