@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from eoproc.models import (
     ExecuteRequest,
@@ -102,7 +102,9 @@ class Guard:
         authenticated: bool = False,
         policy: AddressPolicy | None = None,
     ) -> None:
-        if authenticated and not isinstance(inner, TracksJobOwners):
+        self.tracks_owners = isinstance(inner, TracksJobOwners)
+        """Whether ``inner`` keeps job owners (checked once: a protocol check is slow)."""
+        if authenticated and not self.tracks_owners:
             raise ValueError(
                 f"{type(inner).__name__} does not keep job owners, so it cannot serve "
                 "several users; run it without authentication, on loopback only"
@@ -158,10 +160,10 @@ class GuardedService:
     async def check_job(self, job_id: str) -> None:
         """Raise ``NoSuchJob`` unless the user may see ``job_id`` (their own, or admin)."""
         user = self.user
-        if self.guard.is_admin(user) or not isinstance(self.inner, TracksJobOwners):
+        if self.guard.is_admin(user) or not self.guard.tracks_owners:
             return
         assert user is not None
-        if await self.inner.get_job_owner(job_id) != user.name:
+        if await cast(TracksJobOwners, self.inner).get_job_owner(job_id) != user.name:
             raise NoSuchJob(f"Job {job_id!r} does not exist.")
 
     # -- processes ----------------------------------------------------------------
@@ -190,9 +192,11 @@ class GuardedService:
             resolved = await resolve_references(inputs, guard.fetcher)
             if resolved is not inputs:
                 request = request.model_copy(update={"inputs": resolved})
-        if isinstance(self.inner, TracksJobOwners):
+        if self.guard.tracks_owners:
             owner = self.user.name if self.user is not None else None
-            return await self.inner.execute(process_id, request, wait=wait, owner=owner)
+            return await cast(TracksJobOwners, self.inner).execute(
+                process_id, request, wait=wait, owner=owner
+            )
         return await self.inner.execute(process_id, request, wait=wait)
 
     async def _check_active(self) -> None:
