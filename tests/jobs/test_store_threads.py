@@ -1,5 +1,6 @@
-"""The SQLite store keeps the event loop free: its calls run in the store's thread, so
-a write waiting for a lock held by another connection delays only itself."""
+"""The SQLite store never waits on the event loop: a write that finds the lock taken by
+another connection waits in the store's thread, delaying only itself, and the writes
+keep their order; the WAL the direct connection leaves is checkpointed in the thread."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from eoproc.jobs import SqliteJobStore
 from eoproc.jobs.calls import CallThread
 from eoproc.jobs.store import NewJob, WriteBatch, now_us
+from eoproc.models import JobStatus
 
 
 async def test_a_write_waiting_for_a_lock_leaves_the_event_loop_running(tmp_path: Path) -> None:
@@ -45,6 +47,49 @@ async def test_a_write_waiting_for_a_lock_leaves_the_event_loop_running(tmp_path
         sa.event.remove(sa.Engine, "before_cursor_execute", began)
         blocker.close()
         await store.close()
+
+
+async def test_a_write_queued_behind_a_waiting_write_is_not_applied_before_it(
+    tmp_path: Path,
+) -> None:
+    store = SqliteJobStore(tmp_path / "jobs.db", busy_timeout=30)
+    await store.open()
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")
+        insert = asyncio.create_task(
+            store.apply(WriteBatch(inserts=[NewJob("job-1", "echo", now_us(), "{}")]))
+        )
+        await asyncio.sleep(0.05)  # the insert waits for the lock in the store's thread
+        claim = asyncio.create_task(store.apply(WriteBatch(owner="me", claim=1)))
+        await asyncio.sleep(0.05)
+        assert not insert.done() and not claim.done()
+        blocker.execute("ROLLBACK")
+        assert await insert == []
+        claimed = await claim  # it ran after the insert, so it found the job
+        assert [job.id for job in claimed] == ["job-1"]
+    finally:
+        blocker.close()
+        await store.close()
+
+
+async def test_the_wal_of_many_writes_is_checkpointed(tmp_path: Path) -> None:
+    store = SqliteJobStore(tmp_path / "jobs.db")
+    store.wal_limit = 64 * 1024
+    await store.open()
+    wal = tmp_path / "jobs.db-wal"
+    largest = 0
+    try:
+        inputs = '{"text": "%s"}' % ("x" * 2000)
+        for batch in range(150):  # about 6 MB of pages in all
+            jobs = [NewJob(f"job-{batch}-{n}", "echo", now_us(), inputs) for n in range(10)]
+            await store.apply(WriteBatch(inserts=jobs))
+            largest = max(largest, wal.stat().st_size)
+        assert await store.count(JobStatus.accepted) == 1500
+    finally:
+        await store.close()
+    # Without checkpoints the WAL would hold every page written (megabytes).
+    assert largest < 16 * store.wal_limit
 
 
 async def test_calls_run_in_order_in_one_thread_and_raise_to_their_caller() -> None:

@@ -54,6 +54,11 @@ class StoreHooks:
         """A read-only :meth:`_call`."""
         raise NotImplementedError
 
+    async def _call_write(self, fn: Callable[..., T], *args: Any) -> T:
+        """:meth:`_call` for a call of one write transaction (:meth:`_write`) and
+        nothing else, which may be rerun if it fails to begin."""
+        raise NotImplementedError
+
     def _record(
         self,
         conn: sa.Connection,

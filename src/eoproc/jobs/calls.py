@@ -32,16 +32,27 @@ class CallThread:
         self.name = name
         self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._pending = 0
 
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)`` in the thread, after the calls queued before it."""
+    @property
+    def busy(self) -> bool:
+        """Whether a call is queued or running, or its result not yet handed back."""
+        return self._pending > 0
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """Queue ``fn(*args)`` at once (after the calls queued before it); its future."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         if self._thread is None:
             self._thread = threading.Thread(target=self._main, name=self.name, daemon=True)
             self._thread.start()
         self._queue.put((loop, future, fn, args))
-        return await future
+        self._pending += 1
+        return future
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` in the thread, after the calls queued before it."""
+        return await self.submit(fn, *args)
 
     def stop(self) -> None:
         """End the thread once the calls queued so far ran (it is not waited for)."""
@@ -54,11 +65,11 @@ class CallThread:
         pending = 0
         while True:
             if pending and (pending >= _BURST or self._queue.empty()):
-                _hand_back(done)
+                self._hand_back(done)
                 done, pending = {}, 0
             call = self._queue.get()
             if call is None:
-                _hand_back(done)
+                self._hand_back(done)
                 return
             loop, future, fn, args = call
             try:
@@ -68,18 +79,17 @@ class CallThread:
             done.setdefault(loop, []).append(result)
             pending += 1
 
+    def _hand_back(self, done: dict[asyncio.AbstractEventLoop, list[_Done]]) -> None:
+        for loop, results in done.items():
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
+                loop.call_soon_threadsafe(self._resolve, results)
 
-def _hand_back(done: dict[asyncio.AbstractEventLoop, list[_Done]]) -> None:
-    for loop, results in done.items():
-        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
-            loop.call_soon_threadsafe(_resolve, results)
-
-
-def _resolve(results: list[_Done]) -> None:
-    for future, value, exc in results:
-        if future.done():  # the caller was cancelled
-            continue
-        if exc is not None:
-            future.set_exception(exc)
-        else:
-            future.set_result(value)
+    def _resolve(self, results: list[_Done]) -> None:
+        self._pending -= len(results)
+        for future, value, exc in results:
+            if future.done():  # the caller was cancelled
+                continue
+            if exc is not None:
+                future.set_exception(exc)
+            else:
+                future.set_result(value)

@@ -7,9 +7,10 @@ by concern (:mod:`.reads`, :mod:`.writes`, :mod:`.leases`, :mod:`.idempotency`,
 (:mod:`.sqlite`, :mod:`.postgres`) says how to connect, how a write transaction
 begins and how candidates for a claim are locked.
 
-No call blocks the event loop: every blocking call runs in the store's own
-threads (:meth:`SqlJobStore._run`), so a slow lock delays only the requests that
-need the store.
+No call waits on the event loop: every call that may wait runs in the store's
+own thread (:meth:`SqlJobStore._run`), so a slow lock delays only the requests
+that need the store. A dialect may serve the hot calls at once when they cannot
+wait (:meth:`SqlJobStore._call_read`, :meth:`SqlJobStore._call_write`: SQLite).
 """
 
 from __future__ import annotations
@@ -75,12 +76,16 @@ class SqlJobStore(JobReads, JobWrites, LeaseQueries, IdempotencyQueries, EventQu
 
     # -- threads -------------------------------------------------------------------
 
+    def _calls(self) -> CallThread:
+        """The store's thread (started on first use)."""
+        if self._thread is None:
+            self._thread = CallThread("eoproc-store")
+        return self._thread
+
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a blocking store call in the store's thread (never on the event loop),
         after the calls before it (they share the one connection)."""
-        if self._thread is None:
-            self._thread = CallThread("eoproc-store")
-        return await self._thread.run(fn, *args)
+        return await self._calls().run(fn, *args)
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         """:meth:`_run`; an unreachable or busy database raises :class:`StoreUnavailable`."""
@@ -91,6 +96,11 @@ class SqlJobStore(JobReads, JobWrites, LeaseQueries, IdempotencyQueries, EventQu
 
     async def _call_read(self, fn: Callable[..., T], *args: Any) -> T:
         """A read-only :meth:`_call` (a dialect may serve it without a thread hop)."""
+        return await self._call(fn, *args)
+
+    async def _call_write(self, fn: Callable[..., T], *args: Any) -> T:
+        """A :meth:`_call` of one write transaction (a dialect may serve it without a
+        thread hop when it need not wait for a lock)."""
         return await self._call(fn, *args)
 
     async def run_read(self, fn: Callable[[sa.Connection], T]) -> T:

@@ -214,7 +214,7 @@ class JobWrites(StoreHooks):
 
     async def apply(self, batch: WriteBatch) -> list[ClaimedJob]:
         """Apply ``batch`` in one transaction and return the jobs it claimed."""
-        return await self._call(self._apply_sync, batch)
+        return await self._call_write(self._apply_sync, batch)
 
     # -- single writes -------------------------------------------------------------
 
