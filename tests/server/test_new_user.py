@@ -79,4 +79,7 @@ def test_redirected_docs_assets_are_public_with_authentication(tmp_path: Path) -
     with run_server(tmp_path / "jobs.db", "--workers", "1", "--api-key", f"{key}:ann") as server:
         assert httpx.get(f"{server.url}/docs").status_code == 200
         assert httpx.get(f"{server.url}/docs/static/swagger-ui.css").status_code == 200
+        assert httpx.get(f"{server.url}/redoc").status_code == 200
+        redoc = httpx.get(f"{server.url}/redoc/static/redoc.standalone.js")
+        assert redoc.status_code == 200 and "javascript" in redoc.headers["content-type"]
         assert httpx.get(f"{server.url}/jobs").status_code == 401

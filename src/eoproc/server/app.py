@@ -5,17 +5,19 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
 
 from eoproc import __version__
 from eoproc.ui import HtmlPages, add_html
 
-from .auth.middleware import DOCS_ASSETS
+from .auth.middleware import DOCS_ASSETS, REDOC_ASSETS
 from .callbacks import DeliversCallbacks
 from .events import DEFAULT_HEARTBEAT, build_events_router
 from .fastpath import FastPath
@@ -127,6 +129,13 @@ def app_from_settings(service: Service, settings: ServerSettings) -> FastAPI:
     )
 
 
+_REDOC_FILES = Path(__file__).parent / "redoc"
+"""ReDoc's standalone bundle (MIT, see its ``LICENSE``), served at ``REDOC_ASSETS``."""
+_REDOC_POLICY = "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:"
+"""What the ReDoc page may load: this server's files only (ReDoc's inline styles,
+compiled schemas and worker included)."""
+
+
 def _swagger_ui_assets() -> str | None:
     """The folder of the Swagger UI files of the ``swagger-ui-bundle`` package, if installed
     (without it, ``/docs`` loads them from a CDN, as FastAPI does)."""
@@ -150,7 +159,8 @@ def _add_html_pages(app: FastAPI, service: Service, security: SecurityConfig) ->
 
 
 def _add_api_documents(app: FastAPI, security: SecurityConfig, service: Service) -> None:
-    """``/openapi.json`` (OpenAPI 3.0), ``/docs`` (Swagger UI) and ``/redoc``.
+    """``/openapi.json`` (OpenAPI 3.0), ``/docs`` (Swagger UI) and ``/redoc`` (ReDoc, from
+    the bundle in ``redoc/``, refreshed by ``scripts/update-redoc.sh``).
 
     The document has one execute operation per process; it is rebuilt when the
     service's processes change (see :mod:`.process_openapi`).
@@ -175,8 +185,6 @@ def _add_api_documents(app: FastAPI, security: SecurityConfig, service: Service)
 
     assets = _swagger_ui_assets()
     if assets is not None:
-        from starlette.staticfiles import StaticFiles
-
         app.mount(DOCS_ASSETS.rstrip("/"), StaticFiles(directory=assets), name="swagger-ui")
 
     async def swagger(request: Request) -> HTMLResponse:
@@ -192,11 +200,20 @@ def _add_api_documents(app: FastAPI, security: SecurityConfig, service: Service)
             openapi_url=f"{root}/openapi.json", title=f"{app.title} - API documentation", **files
         )
 
+    app.mount(REDOC_ASSETS.rstrip("/"), StaticFiles(directory=_REDOC_FILES), name="redoc")
+
     async def redoc(request: Request) -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url=f"{request.scope.get('root_path', '')}/openapi.json",
+        root = request.scope.get("root_path", "")
+        page = get_redoc_html(  # served here, without web fonts, so that it works offline
+            openapi_url=f"{root}/openapi.json",
             title=f"{app.title} - API reference",
+            redoc_js_url=f"{root}{REDOC_ASSETS}redoc.standalone.js",
+            redoc_favicon_url=f"{root}{DOCS_ASSETS}favicon-32x32.png" if assets else "data:,",
+            with_google_fonts=False,
         )
+        # ReDoc shows Redocly's logo from its CDN; the page may load nothing from elsewhere
+        page.headers["Content-Security-Policy"] = _REDOC_POLICY
+        return page
 
     app.add_api_route("/openapi.json", openapi_json, methods=["GET"], include_in_schema=False)
     app.add_api_route("/docs", swagger, methods=["GET"], include_in_schema=False)

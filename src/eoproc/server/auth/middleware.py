@@ -26,6 +26,8 @@ UNAUTHORIZED = "https://eoproc.dev/problems/unauthorized"
 PUBLIC_PATHS = frozenset({"/", "/conformance", "/openapi.json", "/docs", "/redoc"})
 DOCS_ASSETS = "/docs/static/"
 """The Swagger UI files (public when ``/docs`` is)."""
+REDOC_ASSETS = "/redoc/static/"
+"""The ReDoc files (public when ``/redoc`` is)."""
 REALM = "eoproc"
 
 
@@ -78,7 +80,9 @@ class Authenticate:
     def _public(self, path: str) -> bool:
         if path in self.public_paths:
             return True
-        return path.startswith(DOCS_ASSETS) and "/docs" in self.public_paths
+        if path.startswith(DOCS_ASSETS):
+            return "/docs" in self.public_paths
+        return path.startswith(REDOC_ASSETS) and "/redoc" in self.public_paths
 
     async def _user(self, headers: Headers) -> User | None:
         key = headers.get(self.api_key_header)
