@@ -121,7 +121,8 @@ class RequestId:
             request_id.reset(token)
 
 
-_DOCUMENT_PATHS = ("/docs", "/redoc")
+_DOCUMENT_PATHS = ("/docs",)
+"""Pages exempt from the sandboxing CSP (``/redoc`` sets a policy of its own)."""
 
 
 def _hardening(scope: Scope, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
